@@ -1,0 +1,2 @@
+//! The `tripline` command-line tool.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Tripline's content model (being built).

@@ -1,0 +1,16 @@
+//! Tripline's front end for Splunk's search processing language (SPL).
+//!
+//! The pipeline is: [`macros::expand`] substitutes backtick macros textually (as Splunk does) and
+//! keeps a [`SourceMap`] back to what the user wrote; [`parse`] turns the expanded text into a
+//! [`ast::Query`] with byte [`Span`]s plus [`Diagnostic`]s, recovering at `|` and `]` so one pass
+//! reports several errors; [`print`] renders an AST back to canonical SPL.
+//!
+//! The crate does no I/O: callers hand it text and macro definitions.
+
+pub mod diagnostic;
+pub mod macros;
+mod span;
+
+pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use macros::{Expansion, MacroDef, MacroTable, SourceMap};
+pub use span::Span;
