@@ -1,16 +1,23 @@
 //! Tripline's front end for Splunk's search processing language (SPL).
 //!
 //! The pipeline is: [`macros::expand`] substitutes backtick macros textually (as Splunk does) and
-//! keeps a [`SourceMap`] back to what the user wrote; [`parse`] turns the expanded text into a
+//! keeps a [`SourceMap`] back to what the user wrote; [`parse`] turns the expanded text into an
 //! [`ast::Query`] with byte [`Span`]s plus [`Diagnostic`]s, recovering at `|` and `]` so one pass
 //! reports several errors; [`print`] renders an AST back to canonical SPL.
 //!
 //! The crate does no I/O: callers hand it text and macro definitions.
 
+pub mod ast;
 pub mod diagnostic;
+pub mod functions;
 pub mod macros;
+mod parser;
+mod printer;
 mod span;
+pub mod timespec;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use macros::{Expansion, MacroDef, MacroTable, SourceMap};
+pub use parser::{ParseOutput, parse, parse_expression};
+pub use printer::{print, print_expr, print_search};
 pub use span::Span;
