@@ -228,7 +228,7 @@ pub fn percentile(lower: &str) -> Option<f64> {
 ///
 /// # Errors
 /// A diagnostic explaining what is wrong with the pattern.
-pub fn check_regex(pattern: &str, span: Span) -> Result<(), Diagnostic> {
+pub fn check_regex(pattern: &str, span: Span) -> Result<(), Box<Diagnostic>> {
     match regex_syntax::ParserBuilder::new().build().parse(pattern) {
         Ok(_) => Ok(()),
         Err(e) => {
@@ -248,9 +248,11 @@ pub fn check_regex(pattern: &str, span: Span) -> Result<(), Diagnostic> {
                 }
                 other => (other.to_string(), "check the pattern"),
             };
-            Err(Diagnostic::error(Code::InvalidRegex, span, format!("invalid regular expression: {msg}"))
-                .with_primary_label("in this pattern")
-                .with_help(help))
+            Err(Box::new(
+                Diagnostic::error(Code::InvalidRegex, span, format!("invalid regular expression: {msg}"))
+                    .with_primary_label("in this pattern")
+                    .with_help(help),
+            ))
         }
     }
 }

@@ -7,6 +7,7 @@
 //!
 //! The crate does no I/O: callers hand it text and macro definitions.
 
+mod analyze;
 pub mod ast;
 pub mod diagnostic;
 pub mod functions;
@@ -16,8 +17,9 @@ mod printer;
 mod span;
 pub mod timespec;
 
+pub use analyze::{Analysis, analyze};
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
-pub use macros::{Expansion, MacroDef, MacroTable, SourceMap};
+pub use macros::{ExpandOptions, Expansion, MacroDef, MacroTable, SourceMap, expand};
 pub use parser::{ParseOutput, parse, parse_expression};
 pub use printer::{print, print_expr, print_search};
 pub use span::Span;

@@ -157,7 +157,7 @@ impl Parser<'_> {
         Box::new(
             Diagnostic::error(
                 Code::MissingArgument,
-                name.span.to(Span::empty(self.pos)),
+                name.span,
                 format!("`{}` needs {what}", name.name),
             )
             .with_help(format!("for example: {example}")),
@@ -535,7 +535,7 @@ impl Parser<'_> {
             }
             let from = self.field()?;
             self.skip_ws();
-            if self.eat_keyword("as", true).is_none() {
+            let Some(as_span) = self.eat_keyword("as", true) else {
                 return Err(Box::new(
                     Diagnostic::error(
                         Code::UnexpectedToken,
@@ -544,11 +544,12 @@ impl Parser<'_> {
                     )
                     .with_help("rename old AS new [, old2 AS new2 ...]"),
                 ));
-            }
+            };
             self.skip_ws();
             if self.at_command_end() {
                 return Err(Box::new(
-                    Diagnostic::error(Code::ExpectedField, Span::empty(self.pos), format!("`{} AS` needs a new name", from.name))
+                    Diagnostic::error(Code::ExpectedField, as_span, format!("`{} AS` needs a new name", from.name))
+                        .with_primary_label("a new name is expected after this")
                         .with_label(from.span, "renaming this"),
                 ));
             }
@@ -853,7 +854,7 @@ impl Parser<'_> {
             .iter()
             .any(|o| o.name.name.eq_ignore_ascii_case("mode") && o.value.value.eq_ignore_ascii_case("sed"));
         if !sed {
-            functions::check_regex(&regex.value, regex.span).map_err(Box::new)?;
+            functions::check_regex(&regex.value, regex.span)?;
             if !regex.value.contains("(?<") && !regex.value.contains("(?P<") {
                 self.diags.push(
                     Diagnostic::warning(Code::Ambiguous, regex.span, "this `rex` has no named group, so it extracts no field")

@@ -335,7 +335,7 @@ impl Parser<'_> {
             && let Some(Expr::Str { value, span }) = args.get(i)
             && let Err(d) = functions::check_regex(value, *span)
         {
-            self.diags.push(d);
+            self.diags.push(*d);
         }
         if lname == "in" {
             for a in args.iter().skip(1) {

@@ -327,7 +327,19 @@ impl<'a> Parser<'a> {
                 Some(c) => out.push(c),
             }
         }
-        Ok((out, Span::new(start, self.pos)))
+        let span = Span::new(start, self.pos);
+        // A string that runs across a line break into the next command usually means an earlier
+        // quote was never closed; the parse is still correct, so this is only a warning.
+        if let Some(nl) = out.find('\n')
+            && out[nl..].trim_start().starts_with('|')
+        {
+            self.diags.push(
+                Diagnostic::warning(Code::Ambiguous, Span::new(start, start + 1), "quoted string runs on past the end of the line into `|`")
+                    .with_primary_label("this string continues onto the next line")
+                    .with_help(format!("if a closing {quote} is missing here, add it; a literal | inside a string is fine")),
+            );
+        }
+        Ok((out, span))
     }
 
     /// Read a field name in command arguments: quoted (`"Search Name"`, `'a.b'`) or bare. Bare
@@ -622,7 +634,7 @@ impl<'a> Parser<'a> {
                     name: "search".into(),
                     span: Span::empty(start),
                 };
-                let kind = self.run_command_parser(start, |p| p.search_command());
+                let kind = self.run_command_parser(start, Parser::search_command);
                 return Command {
                     name,
                     kind,

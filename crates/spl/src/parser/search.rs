@@ -50,7 +50,7 @@ impl Parser<'_> {
                 pending_and = Some(span);
                 continue;
             }
-            items.push(self.search_or(stop)?);
+            items.push(self.search_or()?);
             pending_and = None;
         }
         if let Some(span) = pending_and {
@@ -73,8 +73,8 @@ impl Parser<'_> {
         })
     }
 
-    fn search_or(&mut self, stop: SearchStop) -> PResult<SearchExpr> {
-        let first = self.search_not(stop)?;
+    fn search_or(&mut self) -> PResult<SearchExpr> {
+        let first = self.search_not()?;
         let mut items = vec![first];
         loop {
             let save = self.pos;
@@ -90,7 +90,7 @@ impl Parser<'_> {
                         .with_primary_label("nothing after this `OR`"),
                 ));
             }
-            items.push(self.search_not(stop)?);
+            items.push(self.search_not()?);
         }
         if items.len() == 1 {
             return Ok(items.remove(0));
@@ -99,7 +99,7 @@ impl Parser<'_> {
         Ok(SearchExpr::Or { items, span })
     }
 
-    fn search_not(&mut self, stop: SearchStop) -> PResult<SearchExpr> {
+    fn search_not(&mut self) -> PResult<SearchExpr> {
         self.skip_ws();
         if let Some(not_span) = self.eat_keyword("NOT", false) {
             self.skip_ws();
@@ -110,7 +110,7 @@ impl Parser<'_> {
                 ));
             }
             self.enter()?;
-            let inner = self.search_not(stop);
+            let inner = self.search_not();
             self.leave();
             let inner = inner?;
             let span = not_span.to(inner.span());
@@ -174,7 +174,7 @@ impl Parser<'_> {
                     .with_help("define the macro (a macros/ YAML file or --macros FILE) so it can be expanded"),
                 ))
             }
-            Some('=' | '<' | '>') | Some('!') if self.op_at_cursor().is_some() => Err(Box::new(
+            Some('=' | '<' | '>' | '!') if self.op_at_cursor().is_some() => Err(Box::new(
                 Diagnostic::error(Code::ExpectedField, self.token_span(), "comparison without a field name")
                     .with_primary_label("a field name is expected before this operator"),
             )),
