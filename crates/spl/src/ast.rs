@@ -91,7 +91,7 @@ pub struct Command {
 
 /// The commands Tripline parses, each with its own argument grammar.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "command", rename_all = "lowercase")]
+#[serde(tag = "command", content = "args", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum CommandKind {
     /// `search <expr>`; `None` for an empty search (`search` alone), which keeps everything.

@@ -132,6 +132,22 @@ codes! {
     DuplicateName = "SPL0205", "duplicate output name";
 }
 
+impl Code {
+    /// The severity diagnostics with this code are reported at.
+    #[must_use]
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Code::LowercaseOperator
+            | Code::NeverMatches
+            | Code::Ambiguous
+            | Code::LiteralWildcard
+            | Code::DuplicateName
+            | Code::MacroArgumentMismatch => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

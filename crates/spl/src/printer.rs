@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use crate::ast::{
-    Aggregation, AggregationArg, BinaryOp, Collation, Command, CommandKind, Directive, Expr, Field, Literal,
+    Aggregation, AggregationArg, BinaryOp, Collation, Command, CommandKind, CompareOp, Directive, Expr, Field, Literal,
     LookupField, OptionArg, Pipeline, Query, SearchExpr, SearchValue, SortKey, UnaryOp,
 };
 use crate::parser::GENERATING;
@@ -24,7 +24,7 @@ pub fn print(query: &Query) -> String {
 #[must_use]
 pub fn print_expr(e: &Expr) -> String {
     let mut out = String::new();
-    expr(&mut out, e, 0);
+    expr(&mut out, e, 0, 0);
     out
 }
 
@@ -135,8 +135,11 @@ fn command_args(out: &mut String, kind: &CommandKind) {
             }
         }
         CommandKind::Sort(s) => {
-            if let Some(l) = &s.limit {
-                w.push(literal(l));
+            // A quoted count only reads as a count in `limit=` form.
+            match &s.limit {
+                Some(l) if l.quoted => w.push(format!("limit={}", literal(l))),
+                Some(l) => w.push(literal(l)),
+                None => {}
             }
             w.sort_keys(&s.keys);
             if s.reverse {
@@ -251,7 +254,12 @@ fn command_args(out: &mut String, kind: &CommandKind) {
             w.push(format!("[{}]", f.template));
         }
         CommandKind::Mstats(m) | CommandKind::Tstats(m) => {
-            w.options(&m.options);
+            // Options written after the aggregations (Splunk documents `span=` after `BY`) are
+            // printed there too; the parser keeps them after the leading ones, in source order.
+            let first_agg = m.aggregations.first().map_or(usize::MAX, |a| a.span.start);
+            let (trailing, leading): (Vec<OptionArg>, Vec<OptionArg>) =
+                m.options.iter().cloned().partition(|o| o.name.span.start > first_agg);
+            w.options(&leading);
             w.aggregations(&m.aggregations);
             if let Some(from) = &m.from {
                 w.push(format!("FROM {}", literal(from)));
@@ -264,6 +272,7 @@ fn command_args(out: &mut String, kind: &CommandKind) {
                 w.push("BY".into());
                 w.fields(&m.by);
             }
+            w.options(&trailing);
         }
     }
     out.push_str(&w.0.join(" "));
@@ -399,7 +408,14 @@ fn search_value(v: &SearchValue) -> String {
 }
 
 fn search_field(f: &Field) -> String {
-    if f.quoted { quote(&f.name, '"') } else { f.name.clone() }
+    if f.quoted {
+        quote(&f.name, '"')
+    } else {
+        // The name was read like a bare value, escapes expanded: `\|` must stay escaped.
+        let mut out = String::with_capacity(f.name.len());
+        escape_into(&mut out, &f.name, &['"', '|']);
+        out
+    }
 }
 
 fn search(out: &mut String, e: &SearchExpr) {
@@ -438,9 +454,17 @@ fn search(out: &mut String, e: &SearchExpr) {
             }
         }
         SearchExpr::Compare { field, op, value, .. } => {
-            out.push_str(&search_field(field));
+            let (field, value) = (search_field(field), search_value(value));
+            out.push_str(&field);
+            // `x! =y` and `x< =y` must not print as `x!=y` and `x<=y`.
+            if field.ends_with('!') && *op == CompareOp::Eq {
+                out.push(' ');
+            }
             out.push_str(op.as_str());
-            out.push_str(&search_value(value));
+            if value.starts_with('=') && matches!(op, CompareOp::Lt | CompareOp::Gt) {
+                out.push(' ');
+            }
+            out.push_str(&value);
         }
         SearchExpr::In { field, values, .. } => {
             out.push_str(&search_field(field));
@@ -472,8 +496,15 @@ fn search(out: &mut String, e: &SearchExpr) {
     }
 }
 
-/// Print `e`, parenthesising when its binding power is below `min`.
-fn expr(out: &mut String, e: &Expr, min: u8) {
+/// Print `e` between an operator of binding power `left` and one of power `right` (0: none, or
+/// a bracket or comma), parenthesising exactly where the parser would otherwise group it
+/// differently.
+///
+/// A binary operator needs parentheses when either neighbour binds tighter. A prefix `NOT`
+/// takes everything to its right that binds at least as tightly as `NOT`, so it needs them only
+/// when such an operator follows. `IN` is a postfix operator at comparison level: the parser
+/// attaches it to everything on its left unless a tighter operator precedes.
+fn expr(out: &mut String, e: &Expr, left: u8, right: u8) {
     match e {
         Expr::Str { value, .. } => out.push_str(&quote(value, '"')),
         Expr::Number { text, .. } => out.push_str(text),
@@ -490,43 +521,45 @@ fn expr(out: &mut String, e: &Expr, min: u8) {
                 UnaryOp::Neg => ("-", 8),
                 UnaryOp::Plus => ("+", 8),
             };
-            let paren = power < min;
+            let paren = power <= right;
             if paren {
                 out.push('(');
             }
             out.push_str(text);
-            expr(out, inner, power);
+            expr(out, inner, power, if paren { 0 } else { right });
             if paren {
                 out.push(')');
             }
         }
         Expr::Binary { op, lhs, rhs, .. } => {
             let power = op.precedence();
-            let paren = power < min;
+            let paren = power < left || power < right;
+            let (left, right) = if paren { (0, 0) } else { (left, right) };
             if paren {
                 out.push('(');
             }
-            expr(out, lhs, power);
+            expr(out, lhs, left, power);
             out.push(' ');
             out.push_str(op.as_str());
             out.push(' ');
-            expr(out, rhs, power + 1);
+            expr(out, rhs, power + 1, right);
             if paren {
                 out.push(')');
             }
         }
         Expr::In { expr: inner, list, .. } => {
-            let paren = 5 < min;
+            let paren = left > 5;
+            let left = if paren { 0 } else { left };
             if paren {
                 out.push('(');
             }
-            expr(out, inner, 6);
+            expr(out, inner, left, 5);
             out.push_str(" IN (");
             for (i, a) in list.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                expr(out, a, 0);
+                expr(out, a, 0, 0);
             }
             out.push(')');
             if paren {
@@ -540,13 +573,13 @@ fn expr(out: &mut String, e: &Expr, min: u8) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                expr(out, a, 0);
+                expr(out, a, 0, 0);
             }
             out.push(')');
         }
         Expr::Group { expr: inner, .. } => {
             out.push('(');
-            expr(out, inner, 0);
+            expr(out, inner, 0, 0);
             out.push(')');
         }
     }

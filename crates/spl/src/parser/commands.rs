@@ -233,7 +233,7 @@ impl Parser<'_> {
         if !self.at_command_end() {
             return Err(self.error_here(
                 Code::UnexpectedToken,
-                format!("`{}` takes only name=value options, found {}", cmd.name, describe(self.peek())),
+                format!("`{}` takes only name=value options, found {}", cmd.name, self.found()),
             ));
         }
         Ok(out)
@@ -279,12 +279,27 @@ impl Parser<'_> {
             let start = self.pos;
             let field = self.eval_target()?;
             self.skip_ws();
-            if !self.eat('=') || self.peek() == Some('=') {
+            if self.rest().starts_with("==") {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        Code::UnexpectedToken,
+                        Span::new(self.pos, self.pos + 2),
+                        format!("`==` compares values; eval assigns `{}` with a single `=`", field.name),
+                    )
+                    .with_primary_label("comparison, not assignment")
+                    .with_label(field.span, "the field being assigned")
+                    .with_help(format!(
+                        "write `eval {0}=<value>` to assign; to keep only results where {0} equals a value, use `where {0}==<value>`",
+                        field.name
+                    )),
+                ));
+            }
+            if !self.eat('=') {
                 return Err(Box::new(
                     Diagnostic::error(
                         Code::UnexpectedToken,
                         self.token_span(),
-                        format!("expected `=` after `{}` in eval, found {}", field.name, describe(self.peek())),
+                        format!("expected `=` after `{}` in eval, found {}", field.name, self.found()),
                     )
                     .with_help("eval assigns with a single `=`: eval name=expression"),
                 ));
@@ -371,12 +386,13 @@ impl Parser<'_> {
         }
         let mut by = Vec::new();
         self.skip_ws();
-        if self.eat_keyword("by", true).is_some() {
+        if let Some(by_span) = self.eat_keyword("by", true) {
             by = self.field_list(&[])?;
             if by.is_empty() {
                 return Err(Box::new(
-                    Diagnostic::error(Code::ExpectedField, Span::empty(self.pos), "`BY` needs at least one field")
-                        .with_help("stats count BY src_ip"),
+                    Diagnostic::error(Code::ExpectedField, by_span, "`BY` needs at least one field")
+                        .with_primary_label("no field after this `BY`")
+                        .with_help(format!("name the fields to group by, e.g. {} count BY src_ip, or remove `BY`", cmd.name)),
                 ));
             }
         }
@@ -400,12 +416,23 @@ impl Parser<'_> {
                 break;
             }
             let start = self.pos;
-            let Some(function) = self.ident() else {
+            let Some(mut function) = self.ident() else {
                 return Err(self.error_here(
                     Code::UnexpectedToken,
-                    format!("expected an aggregation such as count or values(field), found {}", describe(self.peek())),
+                    format!("expected an aggregation such as count or values(field), found {}", self.found()),
                 ));
             };
+            // A fractional percentile such as `exactperc99.5`.
+            if self.peek() == Some('.') && self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) {
+                self.bump();
+                while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    self.bump();
+                }
+                function = Ident {
+                    name: self.src[start..self.pos].to_string(),
+                    span: Span::new(start, self.pos),
+                };
+            }
             if !functions::is_stats_function(&function.name) {
                 let lname = function.name.to_ascii_lowercase();
                 let mut d = Diagnostic::error(
@@ -467,7 +494,7 @@ impl Parser<'_> {
         let open = self.pos;
         self.bump();
         self.skip_ws();
-        let arg = if self.rest().len() >= 5 && self.rest()[..5].eq_ignore_ascii_case("eval(") {
+        let arg = if self.rest().get(..5).is_some_and(|h| h.eq_ignore_ascii_case("eval(")) {
             self.pos += 4;
             let call_open = self.pos;
             self.bump();
@@ -499,9 +526,9 @@ impl Parser<'_> {
                     self.bump();
                 }
                 let name = self.src[start..self.pos].trim().to_string();
-                if name.is_empty() {
+                if name.is_empty() && self.peek() == Some(')') {
                     return Err(Box::new(
-                        Diagnostic::error(Code::ExpectedField, Span::new(open, self.pos + 1), format!("`{}()` needs a field", function.name))
+                        Diagnostic::error(Code::ExpectedField, Span::new(open, (self.pos + 1).min(self.src.len())), format!("`{}()` needs a field", function.name))
                             .with_help(format!("write {}(field)", function.name)),
                     ));
                 }
@@ -540,7 +567,7 @@ impl Parser<'_> {
                     Diagnostic::error(
                         Code::UnexpectedToken,
                         self.token_span(),
-                        format!("expected `AS` after `{}`, found {}", from.name, describe(self.peek())),
+                        format!("expected `AS` after `{}`, found {}", from.name, self.found()),
                     )
                     .with_help("rename old AS new [, old2 AS new2 ...]"),
                 ));
@@ -684,10 +711,19 @@ impl Parser<'_> {
                 self.eat('+');
                 false
             };
+            let signed = self.pos > start;
             self.skip_ws();
+            if signed && (self.at_command_end() || self.at_keyword("desc", true)) {
+                let sign = &self.src[start..=start];
+                return Err(Box::new(
+                    Diagnostic::error(Code::ExpectedField, Span::new(start, start + 1), format!("`{sign}` needs a field to sort by"))
+                        .with_primary_label("no field after this sign")
+                        .with_help("name the field: sort - count sorts by count, largest first"),
+                ));
+            }
             let mut collation = Collation::Auto;
             for (name, c) in [("auto(", Collation::Auto), ("str(", Collation::Str), ("num(", Collation::Num), ("ip(", Collation::Ip)] {
-                if self.rest().len() >= name.len() && self.rest()[..name.len()].eq_ignore_ascii_case(name) {
+                if self.rest().get(..name.len()).is_some_and(|h| h.eq_ignore_ascii_case(name)) {
                     self.pos += name.len();
                     collation = c;
                     let field = self.field()?;
@@ -739,9 +775,13 @@ impl Parser<'_> {
                 options.push(opt);
                 continue;
             }
-            return Err(self.error_here(
-                Code::UnexpectedToken,
-                format!("`head` takes a count, a (condition) or options, found {}", describe(self.peek())),
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::UnexpectedToken,
+                    self.token_span(),
+                    format!("`head` takes a count, a (condition) or options, found {}", self.found()),
+                )
+                .with_help("a condition must be in parentheses: head (count > 10); a count is a plain number: head 20"),
             ));
         }
         Ok(HeadCommand {
@@ -799,7 +839,13 @@ impl Parser<'_> {
                 continue;
             }
             if out.path.is_some() {
-                return Err(self.error_here(Code::UnexpectedToken, "`spath` takes one path"));
+                let first = out.path.as_ref().map_or(Span::empty(self.pos), |p| p.span);
+                return Err(Box::new(
+                    Diagnostic::error(Code::UnexpectedToken, self.token_span(), "`spath` takes one path")
+                        .with_primary_label("second path")
+                        .with_label(first, "first path")
+                        .with_help("extract each path with its own command: | spath a.b | spath c.d"),
+                ));
             }
             let f = self.field()?;
             out.path = Some(Literal {
@@ -842,9 +888,19 @@ impl Parser<'_> {
                 });
                 continue;
             }
+            if let (Some(first), Some('"')) = (&regex, self.peek()) {
+                let at = self.pos;
+                let end = self.quoted().map_or(self.src.len(), |(_, s)| s.end);
+                return Err(Box::new(
+                    Diagnostic::error(Code::UnexpectedToken, Span::new(at, end), "`rex` takes one regular expression")
+                        .with_primary_label("second regular expression")
+                        .with_label(first.span, "first regular expression")
+                        .with_help("combine the patterns into one, or use a second `| rex` command"),
+                ));
+            }
             return Err(self.error_here(
                 Code::UnexpectedToken,
-                format!("`rex` expects a quoted regular expression, found {}", describe(self.peek())),
+                format!("`rex` expects a quoted regular expression, found {}", self.found()),
             ));
         }
         let Some(regex) = regex else {
@@ -969,7 +1025,7 @@ impl Parser<'_> {
             let Some(function) = self.ident() else {
                 return Err(self.error_here(
                     Code::UnexpectedToken,
-                    format!("expected a conversion such as ctime(field), found {}", describe(self.peek())),
+                    format!("expected a conversion such as ctime(field), found {}", self.found()),
                 ));
             };
             let lname = function.name.to_ascii_lowercase();
@@ -1089,7 +1145,20 @@ impl Parser<'_> {
                 options.push(self.checked_option(cmd, OPTIONS)?);
                 continue;
             }
-            fields.push(self.field()?);
+            let field = self.field()?;
+            if !fields.is_empty() && !field.quoted && is_known(&field.name.to_ascii_lowercase()) {
+                // `foreach x* eval ...`: the template lost its brackets.
+                return Err(Box::new(
+                    Diagnostic::error(
+                        Code::MissingArgument,
+                        field.span,
+                        format!("the `foreach` template must be in brackets, but `{}` follows the field list", field.name),
+                    )
+                    .with_primary_label("this command is not in a [ template ]")
+                    .with_help("foreach stdev_* [ eval <<FIELD>> = round('<<FIELD>>', 2) ]"),
+                ));
+            }
+            fields.push(field);
         }
         if self.peek() != Some('[') {
             return Err(self.missing(cmd, "a [ template ]", "foreach stdev_* [ eval <<FIELD>> = round('<<FIELD>>', 2) ]"));
@@ -1186,7 +1255,7 @@ impl Parser<'_> {
             }
             return Err(self.error_here(
                 Code::UnexpectedToken,
-                format!("unexpected {} in `{}`", describe(self.peek()), cmd.name),
+                format!("unexpected {} in `{}`", self.found(), cmd.name),
             ));
         }
         Ok(MetricStatsCommand {

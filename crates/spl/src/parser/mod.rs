@@ -157,15 +157,23 @@ impl<'a> Parser<'a> {
                 match self.src[start + 3..].find("```") {
                     Some(i) => self.pos = start + 3 + i + 3,
                     None => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::UnterminatedComment,
-                                Span::new(start, start + 3),
-                                "comment is never closed",
-                            )
-                            .with_primary_label("comment starts here")
-                            .with_help("close the comment with ``` (three backticks)"),
-                        );
+                        // Backtracking can skip the same comment twice; report it once.
+                        let reported = self
+                            .diags
+                            .iter()
+                            .any(|d| d.code == Code::UnterminatedComment && d.span.start == start);
+                        if !reported {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::UnterminatedComment,
+                                    Span::new(start, start + 3),
+                                    "comment is never closed",
+                                )
+                                .with_primary_label("comment starts here")
+                                .with_help("close the comment with ``` (three backticks)")
+                                .with_note("everything after the opening ``` is part of the comment, so the rest of the search is ignored"),
+                            );
+                        }
                         self.pos = self.src.len();
                     }
                 }
@@ -236,6 +244,22 @@ impl<'a> Parser<'a> {
 
     fn error_here(&self, code: Code, message: impl Into<String>) -> Box<Diagnostic> {
         Box::new(Diagnostic::error(code, self.token_span(), message))
+    }
+
+    /// The token at the cursor, quoted for a "found ..." message (`` `src_ip` ``, `` `|` ``, or "the
+    /// end of the search"), so the message names what the primary span covers.
+    fn found(&self) -> String {
+        match self.peek() {
+            None => "the end of the search".into(),
+            Some(c) if c.is_control() => describe(Some(c)),
+            Some(_) => {
+                let text = self.token_span().slice(self.src);
+                match text.char_indices().nth(40) {
+                    Some((i, _)) => format!("`{}…`", &text[..i]),
+                    None => format!("`{text}`"),
+                }
+            }
+        }
     }
 
     /// The span of the "token" at the cursor (up to the next whitespace), for error messages.
@@ -313,7 +337,8 @@ impl<'a> Parser<'a> {
                         .with_primary_label("string starts here")
                         .with_help(format!(
                             "add the closing {quote}; a literal {quote} inside is written \\{quote}"
-                        )),
+                        ))
+                        .with_note("the string runs to the end of the search, so any `|` after it is part of the string"),
                     ));
                 }
                 Some('\\') => match self.peek() {
@@ -547,7 +572,12 @@ impl<'a> Parser<'a> {
                     } else {
                         (Code::EmptySearch, "search is empty")
                     };
-                    self.diags.push(Diagnostic::error(code, Span::empty(start), msg));
+                    let help = if in_subsearch {
+                        "put a search inside the brackets, e.g. [ search index=main | fields src_ip ], or remove them"
+                    } else {
+                        "write at least one search term or command, e.g. index=main or | makeresults"
+                    };
+                    self.diags.push(Diagnostic::error(code, Span::empty(start), msg).with_help(help));
                 }
                 break;
             }
@@ -572,10 +602,17 @@ impl<'a> Parser<'a> {
                         Span::new(self.pos, self.pos + 1),
                         "`]` without a matching `[`",
                     )
-                    .with_primary_label("unmatched bracket"),
+                    .with_primary_label("unmatched bracket")
+                    .with_help("remove it, or add the `[` that should open the subsearch"),
                 );
                 self.bump();
                 self.recover();
+                // The `|` that ends the skipped text separates commands; it is not an empty one.
+                if self.peek() == Some('|') {
+                    pipe_at = self.pos;
+                    self.bump();
+                    after_pipe = true;
+                }
                 continue;
             }
             let implicit = implicit_search && commands.is_empty() && !leading_pipe;
@@ -603,7 +640,12 @@ impl<'a> Parser<'a> {
                     )
                     .with_primary_label("not understood"),
                 );
-                after_pipe = false;
+                // Recovery stopped at the `|` that ends this command: consume it as a separator.
+                after_pipe = self.peek() == Some('|');
+                if after_pipe {
+                    pipe_at = self.pos;
+                    self.bump();
+                }
             }
         }
         Pipeline {
@@ -671,7 +713,7 @@ impl<'a> Parser<'a> {
                 Diagnostic::error(
                     Code::UnexpectedToken,
                     span,
-                    format!("expected a command name, found {}", describe(self.peek())),
+                    format!("expected a command name, found {}", self.found()),
                 )
                 .with_primary_label("not a command"),
             );
@@ -749,7 +791,7 @@ impl<'a> Parser<'a> {
                 Diagnostic::error(
                     Code::MissingArgument,
                     self.token_span(),
-                    format!("expected a subsearch in brackets, found {}", describe(self.peek())),
+                    format!("expected a subsearch in brackets, found {}", self.found()),
                 )
                 .with_help("write the subsearch as [ search ... ]"),
             ));

@@ -27,6 +27,14 @@ impl Parser<'_> {
             return Ok(CommandKind::Search(None));
         }
         let expr = self.search_expr(SearchStop::default())?;
+        self.skip_ws();
+        if self.peek() == Some(')') {
+            return Err(Box::new(
+                Diagnostic::error(Code::UnbalancedParen, Span::new(self.pos, self.pos + 1), "`)` without a matching `(`")
+                    .with_primary_label("unmatched parenthesis")
+                    .with_help("remove it, or add the `(` that should open the group"),
+            ));
+        }
         Ok(CommandKind::Search(expr))
     }
 
@@ -156,6 +164,11 @@ impl Parser<'_> {
                 Diagnostic::error(Code::UnbalancedParen, Span::new(start, start + 1), "`)` without a matching `(`")
                     .with_primary_label("unmatched parenthesis"),
             )),
+            Some(']') if self.bracket_depth == 0 => Err(Box::new(
+                Diagnostic::error(Code::UnbalancedBracket, Span::new(start, start + 1), "`]` without a matching `[`")
+                    .with_primary_label("unmatched bracket")
+                    .with_help("remove it, or add the `[` that should open the subsearch"),
+            )),
             Some('[') => {
                 let sub = self.subsearch()?;
                 Ok(SearchExpr::Subsearch {
@@ -188,6 +201,15 @@ impl Parser<'_> {
                 self.after_word(value)
             }
             Some(_) => {
+                // `a AND OR b`, `OR a`: an operator where a term should be. Read as a term it would
+                // print back as an operator and change the search.
+                if let Some(kw) = ["OR", "AND"].into_iter().find(|k| self.at_keyword(k, false)) {
+                    return Err(Box::new(
+                        Diagnostic::error(Code::UnexpectedToken, Span::new(start, start + kw.len()), format!("`{kw}` needs a term on each side"))
+                            .with_primary_label(format!("no term before this `{kw}`"))
+                            .with_help(format!("remove the extra operator; to search for the word {kw} itself, quote it: \"{kw}\"")),
+                    ));
+                }
                 if let Some(d) = self.directive()? {
                     return Ok(d);
                 }
@@ -222,7 +244,7 @@ impl Parser<'_> {
                 return Err(Box::new(
                     Diagnostic::error(
                         Code::ExpectedValue,
-                        Span::new(op_start, self.pos.max(op_start + 1)),
+                        Span::new(op_start, op_start + op.as_str().len()),
                         format!("`{}{}` has no value", field.name, op.as_str()),
                     )
                     .with_primary_label("value expected after this operator")
