@@ -1,2 +1,69 @@
-//! The `tripline` command-line tool.
-fn main() {}
+//! The `tripline` command-line tool: runs Splunk-style Kubernetes detections natively.
+//!
+//! Each subcommand lives in its own module; this file only parses arguments and dispatches.
+
+mod lint;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Catch Kubernetes scanning and reconnaissance with Splunk's detections, without Splunk.
+#[derive(Debug, Parser)]
+#[command(name = "tripline", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check detection files and SPL searches: parse, expand macros, report problems.
+    ///
+    /// Accepts detection YAML files (every security_content format), directories (searched
+    /// recursively; a security_content checkout works), and `.spl` files. Macros are read from
+    /// `macros/` directories beside or above the inputs, then from `--macros`. With no PATH, lints
+    /// the detections built into Tripline.
+    ///
+    /// Exits with status 1 when any error is found, 0 otherwise.
+    Lint(lint::LintArgs),
+}
+
+/// When to colour terminal output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output written to stdout.
+    pub(crate) fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lint(args) => lint::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
