@@ -3,3 +3,37 @@
 //! stages), one module per SPL command and per eval function, and the batch and window executors.
 //!
 //! This crate is being built; see `docs/spl.md` for what is supported today.
+
+pub mod expr;
+pub mod functions;
+pub mod json;
+pub mod row;
+pub mod time;
+pub mod value;
+
+/// A problem turning a parsed search into something the engine can run.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct CompileError {
+    /// Where in the (expanded) search text.
+    pub span: tripline_spl::Span,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl CompileError {
+    /// A new error.
+    #[must_use]
+    pub fn new(span: tripline_spl::Span, message: impl Into<String>) -> Self {
+        Self {
+            span,
+            message: message.into(),
+        }
+    }
+}
+pub mod aggregate;
+pub mod commands;
+pub mod needs;
+pub mod plan;
+pub mod search;
