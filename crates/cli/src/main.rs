@@ -3,7 +3,9 @@
 //! Each subcommand lives in its own module; this file only parses arguments and dispatches.
 
 mod lint;
+mod output;
 mod render;
+mod search;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,16 @@ enum Command {
     ///
     /// Exits with status 1 when any error is found, 0 otherwise.
     Lint(lint::LintArgs),
+    /// Run one SPL search over log files or stdin and print the results.
+    ///
+    /// Inputs are JSON lines (plain or gzip); lines that are not JSON become text events. Every
+    /// event gets `source` (its file), `sourcetype` (`_json`), `host` and `index`, which the
+    /// options override. Tripline's macros (`kube_audit`, ...) are available; `--macros` adds or
+    /// overrides definitions.
+    ///
+    /// Exits with 2 when the search does not parse or cannot run, 1 when an input could not be
+    /// read, 0 otherwise.
+    Search(search::SearchArgs),
 }
 
 /// When to colour terminal output.
@@ -52,12 +64,23 @@ impl ColorChoice {
             ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
         }
     }
+
+    /// Whether to colour messages written to stderr.
+    pub(crate) fn enabled_for_stderr(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint(args) => lint::run(&args),
+        Command::Search(args) => search::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -15,6 +15,7 @@
 //!
 //! Every failure is a [`LoadError`] carrying its path and, where known, line and column.
 
+mod builtin;
 mod discover;
 mod error;
 mod lines;
@@ -24,6 +25,7 @@ mod scalar;
 mod search;
 mod yaml;
 
+pub use builtin::{BUILTIN_FILES, builtin_macros};
 pub use discover::{Discovery, discover, macro_dirs_for};
 pub use error::LoadError;
 pub use lines::{LineCol, LineIndex};

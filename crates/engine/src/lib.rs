@@ -37,3 +37,4 @@ pub mod commands;
 pub mod needs;
 pub mod plan;
 pub mod search;
+pub mod event;

@@ -3,3 +3,7 @@
 //! Kubernetes object events; and the write-ahead log of the real-time server.
 //!
 //! This crate is being built; the ingest issue defines its scope.
+
+pub mod source;
+
+pub use source::{Input, LineReader, SourceError, expand};
