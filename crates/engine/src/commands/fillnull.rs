@@ -89,6 +89,19 @@ impl Operator for Fillnull {
         self
     }
 
+    fn merge(&mut self, other: &mut dyn Operator) -> Result<(), String> {
+        let other = other
+            .as_any_mut()
+            .downcast_mut::<Fillnull>()
+            .ok_or_else(|| "cannot merge different commands".to_string())?;
+        self.held.append(&mut other.held);
+        // Parts may interleave in time: restore arrival order (stable, so rows that share a
+        // sequence number, e.g. results of an earlier stats, keep theirs).
+        self.held.sort_by_key(|r| r.seq);
+        self.seen.append(&mut other.seen);
+        Ok(())
+    }
+
     fn fresh(&self) -> Box<dyn Operator> {
         Box::new(Fillnull {
             value: self.value.clone(),
