@@ -2,6 +2,8 @@
 //! the data and merging the partial states gives exactly the result of one pass. This is what
 //! multi-core hunts and windowed real-time detection rely on.
 
+#![allow(clippy::unwrap_used)] // helpers in integration tests may unwrap: a failure is a test failure
+
 use proptest::prelude::*;
 use tripline_engine::expr::EvalContext;
 use tripline_engine::plan::Plan;

@@ -15,7 +15,10 @@ pub(crate) static MATCH: Function = Function {
     examples: &[
         Example {
             expr: r#"match(requestURI, "^/api/v1/namespaces/[^/]+/secrets")"#,
-            fields: &[("requestURI", "/api/v1/namespaces/kube-system/secrets/bootstrap-token-abcdef")],
+            fields: &[(
+                "requestURI",
+                "/api/v1/namespaces/kube-system/secrets/bootstrap-token-abcdef",
+            )],
             result: Some("true"),
         },
         Example {

@@ -12,13 +12,72 @@ use crate::expr::{CExpr, Call, EvalContext, compile_regex};
 use crate::row::Row;
 use crate::value::{Text, Value};
 
+pub(crate) mod abs;
 pub(crate) mod case;
+pub(crate) mod ceil;
+pub(crate) mod ceiling;
+pub(crate) mod cidrmatch;
 pub(crate) mod coalesce;
+pub(crate) mod exp;
+pub(crate) mod false_;
+pub(crate) mod floor;
 pub(crate) mod if_;
+pub(crate) mod in_;
+pub(crate) mod ipmask;
+pub(crate) mod isbool;
+pub(crate) mod isint;
 pub(crate) mod isnotnull;
 pub(crate) mod isnull;
+pub(crate) mod isnum;
+pub(crate) mod isstr;
+pub(crate) mod len;
 pub(crate) mod like;
+pub(crate) mod ln;
+pub(crate) mod log;
+pub(crate) mod lower;
+pub(crate) mod ltrim;
+pub(crate) mod match_;
+pub(crate) mod max;
+pub(crate) mod md5;
+pub(crate) mod min;
+pub(crate) mod mvappend;
+pub(crate) mod mvcount;
+pub(crate) mod mvdedup;
+pub(crate) mod mvfilter;
+pub(crate) mod mvfind;
+pub(crate) mod mvindex;
+pub(crate) mod mvjoin;
+pub(crate) mod mvmap;
+pub(crate) mod mvrange;
+pub(crate) mod mvsort;
+pub(crate) mod mvzip;
+pub(crate) mod now;
 pub(crate) mod null;
+pub(crate) mod nullif;
+pub(crate) mod pi;
+pub(crate) mod pow;
+pub(crate) mod printf;
+pub(crate) mod relative_time;
+pub(crate) mod replace;
+pub(crate) mod round;
+pub(crate) mod rtrim;
+pub(crate) mod sha1;
+pub(crate) mod sha256;
+pub(crate) mod sha512;
+pub(crate) mod spath;
+pub(crate) mod split;
+pub(crate) mod sqrt;
+pub(crate) mod strftime;
+pub(crate) mod strptime;
+pub(crate) mod substr;
+mod support;
+pub(crate) mod tonumber;
+pub(crate) mod tostring;
+pub(crate) mod trim;
+pub(crate) mod true_;
+pub(crate) mod typeof_;
+pub(crate) mod upper;
+pub(crate) mod urldecode;
 
 /// One eval function.
 #[derive(Debug)]
@@ -141,13 +200,71 @@ impl Args<'_> {
 
 /// Every implemented function, sorted by name.
 pub static FUNCTIONS: &[&Function] = &[
+    &abs::ABS,
     &case::CASE,
+    &ceil::CEIL,
+    &ceiling::CEILING,
+    &cidrmatch::CIDRMATCH,
     &coalesce::COALESCE,
+    &exp::EXP,
+    &false_::FALSE,
+    &floor::FLOOR,
     &if_::IF,
+    &in_::IN,
+    &ipmask::IPMASK,
+    &isbool::ISBOOL,
+    &isint::ISINT,
     &isnotnull::ISNOTNULL,
     &isnull::ISNULL,
+    &isnum::ISNUM,
+    &isstr::ISSTR,
+    &len::LEN,
     &like::LIKE,
+    &ln::LN,
+    &log::LOG,
+    &lower::LOWER,
+    &ltrim::LTRIM,
+    &match_::MATCH,
+    &max::MAX,
+    &md5::MD5,
+    &min::MIN,
+    &mvappend::MVAPPEND,
+    &mvcount::MVCOUNT,
+    &mvdedup::MVDEDUP,
+    &mvfilter::MVFILTER,
+    &mvfind::MVFIND,
+    &mvindex::MVINDEX,
+    &mvjoin::MVJOIN,
+    &mvmap::MVMAP,
+    &mvrange::MVRANGE,
+    &mvsort::MVSORT,
+    &mvzip::MVZIP,
+    &now::NOW,
     &null::NULL,
+    &nullif::NULLIF,
+    &pi::PI,
+    &pow::POW,
+    &printf::PRINTF,
+    &relative_time::RELATIVE_TIME,
+    &replace::REPLACE,
+    &round::ROUND,
+    &rtrim::RTRIM,
+    &sha1::SHA1,
+    &sha256::SHA256,
+    &sha512::SHA512,
+    &spath::SPATH,
+    &split::SPLIT,
+    &sqrt::SQRT,
+    &strftime::STRFTIME,
+    &strptime::STRPTIME,
+    &substr::SUBSTR,
+    &tonumber::TONUMBER,
+    &tostring::TOSTRING,
+    &trim::TRIM,
+    &true_::TRUE,
+    &typeof_::TYPEOF,
+    &upper::UPPER,
+    &urldecode::URLDECODE,
 ];
 
 /// The function called `name` (lowercase).

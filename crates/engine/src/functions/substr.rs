@@ -104,6 +104,9 @@ mod tests {
     #[test]
     fn number_and_multivalue() {
         assert_eq!(text("substr(12345, 2, 2)", &[]).as_deref(), Some("23"));
-        assert_eq!(text("substr(ips, 1, 3)", &[("ips", "[10.0.0.1,192.168.0.1]")]).as_deref(), Some("10."));
+        assert_eq!(
+            text("substr(ips, 1, 3)", &[("ips", "[10.0.0.1,192.168.0.1]")]).as_deref(),
+            Some("10.")
+        );
     }
 }

@@ -71,3 +71,69 @@ pub(super) mod test {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::expr::{CExpr, Call, EvalContext};
+    use crate::functions::FUNCTIONS;
+    use crate::row::Row;
+    use crate::value::{Text, Value};
+
+    /// Every function, at every arity it accepts (up to four arguments), with awkward arguments,
+    /// returns without panicking.
+    #[test]
+    fn no_function_panics_on_odd_input() {
+        let pool: Vec<CExpr> = [
+            Value::str(""),
+            Value::str("%"),
+            Value::str("%*.*999999999lld%#'-+ 0g%c%"),
+            Value::str("{\"a\":[1,{\"b\":null}],\"c\":\"\\u00e9\"}"),
+            Value::str("a{1}{2}.b{}{0}"),
+            Value::str("\\9\\\\$0${1}"),
+            Value::str("(?i)["),
+            Value::str("-1d@w9"),
+            Value::str("::ffff:1.2.3.4/200"),
+            Value::str("ü€𝄞\u{0}\t"),
+            Value::str("-0x"),
+            Value::str("1e308"),
+            Value::Num(-0.0),
+            Value::Num(1e300),
+            Value::Num(-1e300),
+            Value::Num(-9.5),
+            Value::Num(2.5),
+            Value::Num(37.0),
+            Value::Bool(true),
+            Value::Multi(vec![]),
+            Value::Multi(vec![Text::from("10.0.0.1"), Text::from(""), Text::from("x")]),
+        ]
+        .into_iter()
+        .map(CExpr::Lit)
+        .chain([CExpr::Field("mv".into()), CExpr::Field("missing".into())])
+        .collect();
+        let mut row = Row::new();
+        row.set("mv", Value::Multi(vec!["b".into(), "a".into(), "b".into()]));
+        let ctx = EvalContext::default();
+        for f in FUNCTIONS {
+            let max = f.max_args.unwrap_or(4).min(4);
+            for arity in f.min_args..=max {
+                // Every pair for the first two arguments; later ones vary with them.
+                let n = pool.len();
+                let pick = |seed: usize, k: usize| match k {
+                    0 => seed % n,
+                    1 => seed / n % n,
+                    _ => (seed + k * 7) % n,
+                };
+                let combos = if arity >= 2 { n * n } else { n };
+                for seed in 0..combos {
+                    let args: Vec<CExpr> = (0..arity).map(|k| pool[pick(seed, k)].clone()).collect();
+                    let call = CExpr::Call(Call {
+                        func: f,
+                        regexes: vec![None; args.len()],
+                        args,
+                    });
+                    let _ = call.eval(&row, &ctx);
+                }
+            }
+        }
+    }
+}
