@@ -1,0 +1,50 @@
+//! The eval function table in `docs/spl.md` is generated from the function registry (names,
+//! usage, summaries and the examples that also run as tests). Regenerate with
+//! `TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs`.
+
+use tripline_engine::functions::FUNCTIONS;
+
+const BEGIN: &str = "<!-- functions:begin (generated: TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs) -->\n";
+const END: &str = "<!-- functions:end -->";
+
+fn table() -> String {
+    let mut out = String::from("| function | what it returns | example | result |\n|---|---|---|---|\n");
+    for f in FUNCTIONS {
+        let ex = &f.examples[0];
+        let fields: Vec<String> = ex.fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let example = if fields.is_empty() {
+            format!("`{}`", ex.expr)
+        } else {
+            format!("`{}` with {}", ex.expr, fields.join(", "))
+        };
+        let result = ex.result.map_or("null".to_string(), |r| format!("`{r}`"));
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            cell(&format!("`{}`", f.usage)),
+            cell(f.summary),
+            cell(&example),
+            cell(&result)
+        ));
+    }
+    out
+}
+
+/// A table cell: one line, `|` escaped.
+fn cell(s: &str) -> String {
+    s.replace('\n', " ").replace('|', "\\|")
+}
+
+#[test]
+fn function_table_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/spl.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
+        panic!("docs/spl.md lacks the functions markers");
+    };
+    let expected = format!("{}{BEGIN}{}{}", &doc[..b], table(), &doc[e..]);
+    if std::env::var_os("TRIPLINE_BLESS").is_some() {
+        std::fs::write(path, &expected).unwrap();
+        return;
+    }
+    assert!(doc == expected, "docs/spl.md's function table is stale: run TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs");
+}
