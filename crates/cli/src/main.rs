@@ -2,6 +2,7 @@
 //!
 //! Each subcommand lives in its own module; this file only parses arguments and dispatches.
 
+mod geoip;
 mod lint;
 mod output;
 mod render;

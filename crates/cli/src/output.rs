@@ -83,7 +83,11 @@ pub(crate) fn write(out: &mut dyn Write, rows: &[Row], format: ResultFormat) -> 
         }
         ResultFormat::Csv => {
             let cols = columns(rows, false);
-            writeln!(out, "{}", cols.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","))?;
+            writeln!(
+                out,
+                "{}",
+                cols.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",")
+            )?;
             for r in rows {
                 let cells: Vec<String> = cols
                     .iter()
@@ -126,7 +130,9 @@ fn table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
         for r in rows {
             let time = r
                 .time()
-                .and_then(|t| tripline_engine::time::strftime(t, "%Y-%m-%dT%H:%M:%S%.3fZ", &tripline_engine::time::utc()))
+                .and_then(|t| {
+                    tripline_engine::time::strftime(t, "%Y-%m-%dT%H:%M:%S%.3fZ", &tripline_engine::time::utc())
+                })
                 .unwrap_or_default();
             let raw = r.get("_raw").map(|v| cell_text(v, " ")).unwrap_or_default();
             let raw: String = printable(&raw).chars().take(MAX_EVENT).collect();
@@ -139,14 +145,24 @@ fn table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
         .iter()
         .map(|r| {
             cols.iter()
-                .map(|c| r.get(c).map_or_else(String::new, |v| shorten(&printable(&cell_text(v, ", ")))))
+                .map(|c| {
+                    r.get(c)
+                        .map_or_else(String::new, |v| shorten(&printable(&cell_text(v, ", "))))
+                })
                 .collect()
         })
         .collect();
     let widths: Vec<usize> = cols
         .iter()
         .enumerate()
-        .map(|(i, c)| cells.iter().map(|r| r[i].chars().count()).chain([c.chars().count()]).max().unwrap_or(0))
+        .map(|(i, c)| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |out: &mut dyn Write, values: &[String]| -> io::Result<()> {
         let padded: Vec<String> = values
@@ -195,7 +211,10 @@ mod tests {
     fn formats() {
         let rows = vec![
             row(&[("src_ip", Value::str("1.2.3.4")), ("count", Value::Num(6.0))]),
-            row(&[("src_ip", Value::str("a,\"b\"")), ("ua", Value::Multi(vec!["x".into(), "y".into()]))]),
+            row(&[
+                ("src_ip", Value::str("a,\"b\"")),
+                ("ua", Value::Multi(vec!["x".into(), "y".into()])),
+            ]),
         ];
         let mut buf = Vec::new();
         write(&mut buf, &rows, ResultFormat::Jsonl).unwrap();
@@ -205,7 +224,10 @@ mod tests {
         );
         let mut buf = Vec::new();
         write(&mut buf, &rows, ResultFormat::Csv).unwrap();
-        assert_eq!(String::from_utf8(buf).unwrap(), "src_ip,count,ua\n1.2.3.4,6,\n\"a,\"\"b\"\"\",,\"x\ny\"\n");
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "src_ip,count,ua\n1.2.3.4,6,\n\"a,\"\"b\"\"\",,\"x\ny\"\n"
+        );
         let mut buf = Vec::new();
         write(&mut buf, &rows, ResultFormat::Table).unwrap();
         let text = String::from_utf8(buf).unwrap();

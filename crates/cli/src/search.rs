@@ -48,6 +48,10 @@ pub(crate) struct SearchArgs {
     /// Tripline's.
     #[arg(long, value_name = "PATH")]
     macros: Vec<PathBuf>,
+    /// GeoIP database for `iplocation`: an `.mmdb` file or a directory of them (repeatable)
+    /// [default: the first of $TRIPLINE_GEOIP, ~/.local/share/tripline/geoip, ... that has one].
+    #[arg(long, value_name = "PATH")]
+    geoip: Vec<PathBuf>,
     /// The time the search runs at, for `now()` and `earliest=`/`latest=` (RFC 3339 or epoch
     /// seconds) [default: the current time].
     #[arg(long, value_name = "TIME")]
@@ -67,7 +71,7 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64()),
     };
-    let ctx = EvalContext {
+    let mut ctx = EvalContext {
         now,
         ..EvalContext::default()
     };
@@ -77,7 +81,15 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     if !args.macros.is_empty() {
         let load = load_macros(&args.macros);
         for e in &load.errors {
-            eprintln!("{}", render::plain(tripline_spl::Severity::Error, &e.to_string(), &e.path().display().to_string(), color));
+            eprintln!(
+                "{}",
+                render::plain(
+                    tripline_spl::Severity::Error,
+                    &e.to_string(),
+                    &e.path().display().to_string(),
+                    color
+                )
+            );
         }
         if !load.errors.is_empty() {
             return Ok(ExitCode::from(2));
@@ -104,6 +116,13 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+
+    if plan.requires_geoip() || !args.geoip.is_empty() {
+        match crate::geoip::load(&args.geoip)? {
+            Some(geoip) => ctx.geoip = Some(geoip),
+            None => eprintln!("{}", crate::geoip::missing_warning()),
+        }
+    }
 
     let (inputs, errors) = expand(&args.inputs);
     for e in &errors {
@@ -145,7 +164,10 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 Err(e) => {
                     not_json += 1;
                     if not_json <= 5 && line.trim_start().starts_with(['{', '[']) {
-                        eprintln!("warning: {}:{line_no}: not valid JSON ({e}); kept as a text event", input.name());
+                        eprintln!(
+                            "warning: {}:{line_no}: not valid JSON ({e}); kept as a text event",
+                            input.name()
+                        );
                     }
                     builder.text(line, &meta, now)
                 }
@@ -157,9 +179,11 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     }
     plan.finish(&ctx, &mut results);
 
-    let format = args
-        .format
-        .unwrap_or(if std::io::stdout().is_terminal() { ResultFormat::Table } else { ResultFormat::Jsonl });
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        ResultFormat::Table
+    } else {
+        ResultFormat::Jsonl
+    });
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     output::write(&mut out, &results, format).context("writing results")?;
@@ -177,5 +201,9 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         summary.push_str(&format!(", {oversized} too long and skipped"));
     }
     eprintln!("{summary}");
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -154,7 +154,10 @@ mod tests {
         let row = b.json(AUDIT, &meta, 0.0).unwrap();
         assert_eq!(row.get("user.groups{}"), Some(&Value::str("system:unauthenticated")));
         assert_eq!(row.get("responseStatus.code"), Some(&Value::str("403")));
-        assert_eq!(row.get("annotations.authorization.k8s.io/decision"), Some(&Value::str("forbid")));
+        assert_eq!(
+            row.get("annotations.authorization.k8s.io/decision"),
+            Some(&Value::str("forbid"))
+        );
         assert_eq!(row.get("source"), Some(&Value::str("kubernetes")));
         assert_eq!(row.time(), Some(1_795_168_800.0));
         assert_eq!(row.get(RAW).map(Value::to_text).as_deref(), Some(AUDIT));

@@ -12,6 +12,7 @@ use tripline_spl::ast::{BinaryOp, Expr, UnaryOp};
 
 use crate::CompileError;
 use crate::functions::{self, Function};
+use crate::geoip::GeoIp;
 use crate::row::Row;
 use crate::value::{Text, Value, parse_number};
 
@@ -22,6 +23,11 @@ pub struct EvalContext {
     pub now: f64,
     /// Zone for `strftime`, `strptime`, `relative_time` and `convert` (UTC unless configured).
     pub tz: TimeZone,
+    /// The IP geolocation database for `iplocation`; with none, `iplocation` adds no fields
+    /// (see [`Plan::requires_geoip`](crate::plan::Plan::requires_geoip)).
+    pub geoip: Option<Arc<dyn GeoIp>>,
+    /// The lookup tables the `lookup` command can use (none unless configured).
+    pub lookups: Arc<crate::lookup::LookupRegistry>,
 }
 
 impl Default for EvalContext {
@@ -29,6 +35,8 @@ impl Default for EvalContext {
         Self {
             now: 0.0,
             tz: TimeZone::UTC,
+            geoip: None,
+            lookups: Arc::default(),
         }
     }
 }

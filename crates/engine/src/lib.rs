@@ -6,7 +6,9 @@
 
 pub mod expr;
 pub mod functions;
+pub mod geoip;
 pub mod json;
+pub mod lookup;
 pub mod row;
 pub mod time;
 pub mod value;
@@ -34,7 +36,7 @@ impl CompileError {
 }
 pub mod aggregate;
 pub mod commands;
+pub mod event;
 pub mod needs;
 pub mod plan;
 pub mod search;
-pub mod event;

@@ -89,6 +89,14 @@ impl Plan {
             .unwrap_or(self.ops.len())
     }
 
+    /// Whether a command reads the GeoIP database (`iplocation`). Without
+    /// [`EvalContext::geoip`] such a plan still runs, adding no location fields (as for private
+    /// addresses), so callers should warn when this is true and no database is configured.
+    #[must_use]
+    pub fn requires_geoip(&self) -> bool {
+        self.ops.iter().any(|op| op.requires_geoip())
+    }
+
     /// The operators, in order.
     #[must_use]
     pub fn operators(&self) -> &[Box<dyn Operator>] {

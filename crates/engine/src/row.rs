@@ -86,6 +86,25 @@ impl Row {
         }
     }
 
+    /// Rename `from` to `to` in place (the field keeps its position, as a column keeps its place
+    /// in Splunk's results); an existing `to` is replaced. Returns whether `from` existed.
+    pub fn rename(&mut self, from: &str, to: &str) -> bool {
+        if from == to {
+            return self.contains(from);
+        }
+        let Some(i) = self.fields.iter().position(|(n, _)| n == from) else {
+            return false;
+        };
+        if let Some(j) = self.fields.iter().position(|(n, _)| n == to) {
+            self.fields.remove(j);
+            let i = if j < i { i - 1 } else { i };
+            self.fields[i].0 = Name::from(to);
+        } else {
+            self.fields[i].0 = Name::from(to);
+        }
+        true
+    }
+
     /// Remove `name`, returning its value.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let i = self.fields.iter().position(|(n, _)| n == name)?;
@@ -167,6 +186,20 @@ mod tests {
         r.push_value("ips{}", "1.2.3.4");
         r.push_value("ips{}", "5.6.7.8");
         assert_eq!(r.get("ips{}").unwrap().values(), ["1.2.3.4", "1.2.3.4", "5.6.7.8"]);
+    }
+
+    #[test]
+    fn rename_keeps_position_and_replaces_the_target() {
+        let mut r = Row::new();
+        r.set("a", Value::str("1"));
+        r.set("b", Value::str("2"));
+        r.set("c", Value::str("3"));
+        assert!(r.rename("c", "a"));
+        assert_eq!(
+            r.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>(),
+            ["b=2", "a=3"]
+        );
+        assert!(!r.rename("zz", "b"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use tripline_engine::functions::FUNCTIONS;
 
-const BEGIN: &str = "<!-- functions:begin (generated: TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs) -->\n";
+const BEGIN: &str =
+    "<!-- functions:begin (generated: TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs) -->\n";
 const END: &str = "<!-- functions:end -->";
 
 fn table() -> String {
@@ -46,5 +47,8 @@ fn function_table_is_current() {
         std::fs::write(path, &expected).unwrap();
         return;
     }
-    assert!(doc == expected, "docs/spl.md's function table is stale: run TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs");
+    assert!(
+        doc == expected,
+        "docs/spl.md's function table is stale: run TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs"
+    );
 }

@@ -17,13 +17,27 @@ use crate::expr::EvalContext;
 use crate::needs::Needs;
 use crate::row::Row;
 
+pub(crate) mod bin;
+pub(crate) mod convert;
+pub(crate) mod dedup;
 pub(crate) mod eval;
 pub(crate) mod fields;
 pub(crate) mod fillnull;
+pub(crate) mod head;
+pub(crate) mod iplocation;
+pub(crate) mod lookup;
+pub(crate) mod makeresults;
+pub(crate) mod mvexpand;
 pub(crate) mod rename;
+pub(crate) mod rex;
 pub(crate) mod search;
+pub(crate) mod sort;
+pub(crate) mod spath;
 pub(crate) mod stats;
+pub(crate) mod streamstats;
 pub(crate) mod table;
+pub(crate) mod tail;
+pub(crate) mod top;
 pub(crate) mod where_;
 
 /// A compiled command.
@@ -62,6 +76,12 @@ pub trait Operator: Send + fmt::Debug {
 
     /// A fresh instance with the same arguments and empty state (for parallel partial runs).
     fn fresh(&self) -> Box<dyn Operator>;
+
+    /// Whether the command reads [`EvalContext::geoip`] (`iplocation`), so a caller without a
+    /// database can warn instead of silently adding no fields.
+    fn requires_geoip(&self) -> bool {
+        false
+    }
 }
 
 /// Compile one parsed command.
@@ -76,9 +96,24 @@ pub fn compile(cmd: &Command, ctx: &EvalContext) -> Result<Box<dyn Operator>, Co
         CommandKind::Stats(s) => stats::compile(s, stats::Mode::Stats),
         CommandKind::Eventstats(s) => stats::compile(s, stats::Mode::Eventstats),
         CommandKind::Rename(pairs) => rename::compile(pairs),
+        CommandKind::Spath(s) => spath::compile(s),
+        CommandKind::Rex(r) => rex::compile(r),
+        CommandKind::Lookup(l) => lookup::compile(l, ctx),
         CommandKind::Fillnull(f) => fillnull::compile(f),
+        CommandKind::Iplocation(c) => iplocation::compile(c),
         CommandKind::Table(fields) => table::compile(fields),
         CommandKind::Fields(f) => fields::compile(f),
+        CommandKind::Dedup(d) => dedup::compile(d),
+        CommandKind::Sort(s) => sort::compile(s),
+        CommandKind::Head(h) => head::compile(h),
+        CommandKind::Tail(t) => tail::compile(t),
+        CommandKind::Top(t) => top::compile(t, false),
+        CommandKind::Rare(t) => top::compile(t, true),
+        CommandKind::Streamstats(s) => streamstats::compile(s),
+        CommandKind::Mvexpand(m) => mvexpand::compile(m),
+        CommandKind::Makeresults(options) => makeresults::compile(options),
+        CommandKind::Bin(b) => bin::compile(b),
+        CommandKind::Convert(c) => convert::compile(c),
         CommandKind::Invalid(_) => Err(CompileError::new(cmd.span, "the command did not parse")),
         _ => Err(CompileError::new(
             cmd.name.span.to(cmd.span),

@@ -1,6 +1,7 @@
 //! `rename old AS new [, old2 AS new2 ...]`: rename fields; `*` renames many (`object.* AS *`).
 //!
-//! Pairs apply in order. Renaming onto an existing field replaces it. When the source field is
+//! Pairs apply in order. A renamed field keeps its position; renaming onto an existing field
+//! replaces it. When the source field is
 //! missing from an event, the target is removed from that event ([DOC] "rename pid AS product_id
 //! ... overwrites product_id with Null values where pid does not exist for the event"). A
 //! wildcard rename only touches the fields it matches in each event.
@@ -75,11 +76,9 @@ impl Operator for Rename {
         for pair in &self.pairs {
             match pair {
                 Pair::Plain(from, to) => {
-                    if from == to {
-                        continue;
+                    if !row.rename(from, to) {
+                        row.remove(to);
                     }
-                    let value = row.remove(from);
-                    row.set_opt(to, value);
                 }
                 Pair::Wild { from, to, .. } => {
                     let mut moves = Vec::new();
@@ -93,9 +92,8 @@ impl Operator for Rename {
                             moves.push((Text::from(name), target));
                         }
                     }
-                    let values: Vec<_> = moves.iter().map(|(n, _)| row.remove(n)).collect();
-                    for ((_, target), value) in moves.iter().zip(values) {
-                        row.set_opt(target, value);
+                    for (source, target) in &moves {
+                        row.rename(source, target);
                     }
                 }
             }
@@ -198,7 +196,7 @@ mod tests {
         );
         assert_eq!(
             got,
-            rows(&[&[("host", "node-1"), ("kind", "Pod")], &[("kind", "Event")]])
+            rows(&[&[("kind", "Pod"), ("host", "node-1")], &[("kind", "Event")]])
         );
     }
 

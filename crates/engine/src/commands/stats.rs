@@ -17,7 +17,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 
-use tripline_spl::ast::{AggregationArg, StatsCommand};
+use tripline_spl::ast::{Aggregation, AggregationArg, StatsCommand};
 
 use super::{Operator, bool_option};
 use crate::CompileError;
@@ -36,37 +36,44 @@ pub(crate) enum Mode {
     Eventstats,
 }
 
+/// What an aggregation reads from each row.
 #[derive(Clone, Debug)]
-enum Input {
+pub(crate) enum Input {
+    /// The row itself (`count`).
     Event,
+    /// A field.
     Field(Text),
+    /// An `eval(...)` expression.
     Eval(CExpr),
 }
 
+/// One compiled aggregation term.
 #[derive(Clone, Debug)]
-struct Agg {
-    func: AggFn,
-    input: Input,
-    output: Text,
+pub(crate) struct Agg {
+    pub(crate) func: AggFn,
+    pub(crate) input: Input,
+    pub(crate) output: Text,
 }
 
-type Key = Vec<Text>;
-
-/// The compiled `stats`/`eventstats` command and its state.
-#[derive(Clone, Debug)]
-pub(crate) struct Stats {
-    mode: Mode,
-    aggs: Vec<Agg>,
-    by: Vec<Text>,
-    dedup_splitvals: bool,
-    groups: HashMap<Key, Vec<AggState>>,
-    /// `eventstats`: the input rows, with the key of the group each belongs to.
-    rows: Vec<(Option<Key>, Row)>,
+impl Agg {
+    /// Add the fields this aggregation reads to `needs`.
+    pub(crate) fn add_needs(&self, needs: &mut Needs) {
+        match &self.input {
+            Input::Event => {}
+            Input::Field(f) => needs.add(f),
+            Input::Eval(e) => {
+                let mut fields = Vec::new();
+                e.fields(&mut fields);
+                fields.iter().for_each(|f| needs.add(f));
+            }
+        }
+    }
 }
 
-pub(crate) fn compile(s: &StatsCommand, mode: Mode) -> Result<Box<dyn Operator>, CompileError> {
-    let mut aggs = Vec::with_capacity(s.aggregations.len());
-    for a in &s.aggregations {
+/// Compile the aggregation terms shared by `stats`, `eventstats` and `streamstats`.
+pub(crate) fn compile_aggregations(terms: &[Aggregation]) -> Result<Vec<Agg>, CompileError> {
+    let mut aggs = Vec::with_capacity(terms.len());
+    for a in terms {
         let func = AggFn::from_name(&a.function.name).ok_or_else(|| {
             CompileError::new(
                 a.function.span,
@@ -105,6 +112,25 @@ pub(crate) fn compile(s: &StatsCommand, mode: Mode) -> Result<Box<dyn Operator>,
             output: Text::from(output),
         });
     }
+    Ok(aggs)
+}
+
+type Key = Vec<Text>;
+
+/// The compiled `stats`/`eventstats` command and its state.
+#[derive(Clone, Debug)]
+pub(crate) struct Stats {
+    mode: Mode,
+    aggs: Vec<Agg>,
+    by: Vec<Text>,
+    dedup_splitvals: bool,
+    groups: HashMap<Key, Vec<AggState>>,
+    /// `eventstats`: the input rows, with the key of the group each belongs to.
+    rows: Vec<(Option<Key>, Row)>,
+}
+
+pub(crate) fn compile(s: &StatsCommand, mode: Mode) -> Result<Box<dyn Operator>, CompileError> {
+    let aggs = compile_aggregations(&s.aggregations)?;
     Ok(Box::new(Stats {
         mode,
         aggs,
@@ -249,17 +275,7 @@ impl Operator for Stats {
             }
         };
         self.by.iter().for_each(|b| n.add(b));
-        for a in &self.aggs {
-            match &a.input {
-                Input::Event => {}
-                Input::Field(f) => n.add(f),
-                Input::Eval(e) => {
-                    let mut fields = Vec::new();
-                    e.fields(&mut fields);
-                    fields.iter().for_each(|f| n.add(f));
-                }
-            }
-        }
+        self.aggs.iter().for_each(|a| a.add_needs(&mut n));
         n.add(TIME);
         n
     }
