@@ -335,6 +335,7 @@ fn secret_row(e: &SecretRead, ip: &str, group: &str) -> Value {
 }
 
 /// Unusual User Agent: `NOT userAgent=Helm/3.13.2`.
+#[rustfmt::skip] // one expected row per line or two
 fn abuse_of_secret_by_unusual_user_agent_rows() -> Vec<Row> {
     // Dropped: E2 (Helm/3.13.2) and E5 (helm/3.13.2: the comparison ignores case).
     // Kept: E7 has no userAgent at all, and NOT keeps events without the field.
@@ -370,6 +371,7 @@ fn abuse_of_secret_by_unusual_user_agent() {
 }
 
 /// Unusual User Group: `NOT user.groups{} IN (admin)`.
+#[rustfmt::skip] // one expected row per line or two
 fn abuse_of_secret_by_unusual_user_group_rows() -> Vec<Row> {
     // Dropped: E3 (one of its groups is admin: a multivalue field matches when any value does)
     // and E5 (Admin, case ignored). E4's system:masters is not admin, so E4 stays.
@@ -402,6 +404,7 @@ fn abuse_of_secret_by_unusual_user_group() {
 }
 
 /// Unusual User Name: `NOT user.username=admin`.
+#[rustfmt::skip] // one expected row per line or two
 fn abuse_of_secret_by_unusual_user_name_rows() -> Vec<Row> {
     // Dropped: E4 (admin) and E8 (Admin, case ignored). E3 and E5 (group admin/Admin) stay.
     // E5's groups sort as Admin < system:authenticated (upper case before lower case).
@@ -500,6 +503,7 @@ const POD_SPEC_COLUMNS: &[&str] = &[
     "user_groups",
 ];
 
+#[rustfmt::skip] // one expected row per line or two
 fn create_or_update_privileged_pod_rows() -> Vec<Row> {
     // `objectRef.resource=pods verb=create OR verb=update <annotation>=*\"privileged\":true*`
     // means pods AND (create OR update) AND annotation: `\"` is a literal quote inside the
@@ -515,86 +519,16 @@ fn create_or_update_privileged_pod_rows() -> Vec<Row> {
     table(
         POD_SPEC_COLUMNS,
         vec![
-            json!([
-                "Event",
-                "0",
-                "default",
-                "pods",
-                "Pod",
-                "201",
-                "10.0.0.5",
-                DONE,
-                "intern",
-                KUBECTL,
-                "create",
-                PRIV_TWO_IPS,
-                1,
-                AUTHENTICATED
-            ]),
-            json!([
-                "Event",
-                "0",
-                "default",
-                "pods",
-                "Pod",
-                "201",
-                "198.51.100.23",
-                DONE,
-                "intern",
-                KUBECTL,
-                "create",
-                PRIV_TWO_IPS,
-                1,
-                AUTHENTICATED
-            ]),
-            json!([
-                "Event",
-                "node-debugger",
-                "kube-system",
-                "pods",
-                "Pod",
-                "200",
-                "10.0.3.7",
-                DONE,
-                "ops-oncall",
-                KUBECTL,
-                "update",
-                NODE_DEBUGGER,
-                1,
-                ["sre", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "node-debugger",
-                "kube-system",
-                "pods",
-                "Pod",
-                "200",
-                "192.0.2.15",
-                DONE,
-                "ops-oncall",
-                KUBECTL,
-                "update",
-                NODE_DEBUGGER,
-                1,
-                ["sre", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "priv-shell",
-                "default",
-                "pods",
-                "Pod",
-                "201",
-                "203.0.113.50",
-                DONE,
-                "mallory",
-                KUBECTL,
-                "create",
-                PRIV_SHELL,
-                1,
-                ["developers", AUTHENTICATED]
-            ]),
+            json!(["Event", "0", "default", "pods", "Pod", "201", "10.0.0.5", DONE, "intern", KUBECTL, "create",
+                PRIV_TWO_IPS, 1, AUTHENTICATED]),
+            json!(["Event", "0", "default", "pods", "Pod", "201", "198.51.100.23", DONE, "intern", KUBECTL, "create",
+                PRIV_TWO_IPS, 1, AUTHENTICATED]),
+            json!(["Event", "node-debugger", "kube-system", "pods", "Pod", "200", "10.0.3.7", DONE, "ops-oncall",
+                KUBECTL, "update", NODE_DEBUGGER, 1, ["sre", AUTHENTICATED]]),
+            json!(["Event", "node-debugger", "kube-system", "pods", "Pod", "200", "192.0.2.15", DONE, "ops-oncall",
+                KUBECTL, "update", NODE_DEBUGGER, 1, ["sre", AUTHENTICATED]]),
+            json!(["Event", "priv-shell", "default", "pods", "Pod", "201", "203.0.113.50", DONE, "mallory", KUBECTL,
+                "create", PRIV_SHELL, 1, ["developers", AUTHENTICATED]]),
         ],
     )
 }
@@ -608,6 +542,7 @@ fn create_or_update_privileged_pod() {
     );
 }
 
+#[rustfmt::skip] // one expected row per line or two
 fn pod_with_host_network_attachment_rows() -> Vec<Row> {
     // Same shape with *\"hostNetwork\":true*. Kept: P2 (update) and P8 (verb CREATE: the search
     // ignores case, stats keeps it as written). Dropped: P5 ("hostNetwork":false) and every
@@ -617,54 +552,12 @@ fn pod_with_host_network_attachment_rows() -> Vec<Row> {
     table(
         POD_SPEC_COLUMNS,
         vec![
-            json!([
-                "Event",
-                "netshoot",
-                "kube-public",
-                "pods",
-                "Pod",
-                "201",
-                "203.0.113.50",
-                DONE,
-                "mallory",
-                "0",
-                "CREATE",
-                NETSHOOT,
-                1,
-                ["developers", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "node-debugger",
-                "kube-system",
-                "pods",
-                "Pod",
-                "200",
-                "10.0.3.7",
-                DONE,
-                "ops-oncall",
-                KUBECTL,
-                "update",
-                NODE_DEBUGGER,
-                1,
-                ["sre", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "node-debugger",
-                "kube-system",
-                "pods",
-                "Pod",
-                "200",
-                "192.0.2.15",
-                DONE,
-                "ops-oncall",
-                KUBECTL,
-                "update",
-                NODE_DEBUGGER,
-                1,
-                ["sre", AUTHENTICATED]
-            ]),
+            json!(["Event", "netshoot", "kube-public", "pods", "Pod", "201", "203.0.113.50", DONE, "mallory", "0",
+                "CREATE", NETSHOOT, 1, ["developers", AUTHENTICATED]]),
+            json!(["Event", "node-debugger", "kube-system", "pods", "Pod", "200", "10.0.3.7", DONE, "ops-oncall",
+                KUBECTL, "update", NODE_DEBUGGER, 1, ["sre", AUTHENTICATED]]),
+            json!(["Event", "node-debugger", "kube-system", "pods", "Pod", "200", "192.0.2.15", DONE, "ops-oncall",
+                KUBECTL, "update", NODE_DEBUGGER, 1, ["sre", AUTHENTICATED]]),
         ],
     )
 }
@@ -678,6 +571,7 @@ fn pod_with_host_network_attachment() {
     );
 }
 
+#[rustfmt::skip] // one expected row per line or two
 fn pod_created_in_default_namespace_rows() -> Vec<Row> {
     // `objectRef.resource=pods verb=create objectRef.namespace IN ("default", "kube-system",
     // "kube-public")`. Kept: P1, P5, P7, P9, P11 (default) and P8 (kube-public, verb CREATE).
@@ -706,198 +600,30 @@ fn pod_created_in_default_namespace_rows() -> Vec<Row> {
     table(
         REQUEST_COLUMNS,
         vec![
-            json!([
-                "0",
-                "default",
-                "pods",
-                p7,
-                apply_uri,
-                "201",
-                "10.0.0.5",
-                DONE,
-                AUTHENTICATED,
-                p7_uid,
-                "intern",
-                KUBECTL,
-                "create",
-                1
-            ]),
-            json!([
-                "0",
-                "default",
-                "pods",
-                p7,
-                apply_uri,
-                "201",
-                "198.51.100.23",
-                DONE,
-                AUTHENTICATED,
-                p7_uid,
-                "intern",
-                KUBECTL,
-                "create",
-                1
-            ]),
-            json!([
-                "0",
-                "default",
-                "pods",
-                p11,
-                "/api/v1/namespaces/default/pods",
-                "201",
-                "172.16.0.10",
-                DONE,
-                AUTHENTICATED,
-                rs_uid,
-                rs_user,
-                rs,
-                "create",
-                1
-            ]),
-            json!([
-                "0",
-                "default",
-                "pods",
-                p11,
-                "/api/v1/namespaces/default/pods",
-                "201",
-                "172.16.0.10",
-                DONE,
-                sa,
-                rs_uid,
-                rs_user,
-                rs,
-                "create",
-                1
-            ]),
-            json!([
-                "0",
-                "default",
-                "pods",
-                p11,
-                "/api/v1/namespaces/default/pods",
-                "201",
-                "172.16.0.10",
-                DONE,
-                sa_ks,
-                rs_uid,
-                rs_user,
-                rs,
-                "create",
-                1
-            ]),
-            json!([
-                "netshoot",
-                "kube-public",
-                "pods",
-                p8,
-                "/api/v1/namespaces/kube-public/pods",
-                "201",
-                "203.0.113.50",
-                DONE,
-                "developers",
-                mallory,
-                "mallory",
-                "0",
-                "CREATE",
-                1
-            ]),
-            json!([
-                "netshoot",
-                "kube-public",
-                "pods",
-                p8,
-                "/api/v1/namespaces/kube-public/pods",
-                "201",
-                "203.0.113.50",
-                DONE,
-                AUTHENTICATED,
-                mallory,
-                "mallory",
-                "0",
-                "CREATE",
-                1
-            ]),
-            json!([
-                "priv-no-annotation",
-                "default",
-                "pods",
-                p9,
-                p9_uri,
-                "201",
-                "203.0.113.61",
-                DONE,
-                AUTHENTICATED,
-                bob,
-                "bob",
-                KUBECTL,
-                "create",
-                1
-            ]),
-            json!([
-                "priv-shell",
-                "default",
-                "pods",
-                p1,
-                apply_uri,
-                "201",
-                "203.0.113.50",
-                DONE,
-                "developers",
-                mallory,
-                "mallory",
-                KUBECTL,
-                "create",
-                1
-            ]),
-            json!([
-                "priv-shell",
-                "default",
-                "pods",
-                p1,
-                apply_uri,
-                "201",
-                "203.0.113.50",
-                DONE,
-                AUTHENTICATED,
-                mallory,
-                "mallory",
-                KUBECTL,
-                "create",
-                1
-            ]),
-            json!([
-                "web-frontend",
-                "default",
-                "pods",
-                p5,
-                apply_uri,
-                "201",
-                "10.0.4.30",
-                DONE,
-                "ci",
-                ci,
-                "ci-runner",
-                KUBECTL,
-                "create",
-                1
-            ]),
-            json!([
-                "web-frontend",
-                "default",
-                "pods",
-                p5,
-                apply_uri,
-                "201",
-                "10.0.4.30",
-                DONE,
-                AUTHENTICATED,
-                ci,
-                "ci-runner",
-                KUBECTL,
-                "create",
-                1
-            ]),
+            json!(["0", "default", "pods", p7, apply_uri, "201", "10.0.0.5", DONE, AUTHENTICATED, p7_uid, "intern",
+                KUBECTL, "create", 1]),
+            json!(["0", "default", "pods", p7, apply_uri, "201", "198.51.100.23", DONE, AUTHENTICATED, p7_uid,
+                "intern", KUBECTL, "create", 1]),
+            json!(["0", "default", "pods", p11, "/api/v1/namespaces/default/pods", "201", "172.16.0.10", DONE,
+                AUTHENTICATED, rs_uid, rs_user, rs, "create", 1]),
+            json!(["0", "default", "pods", p11, "/api/v1/namespaces/default/pods", "201", "172.16.0.10", DONE, sa,
+                rs_uid, rs_user, rs, "create", 1]),
+            json!(["0", "default", "pods", p11, "/api/v1/namespaces/default/pods", "201", "172.16.0.10", DONE, sa_ks,
+                rs_uid, rs_user, rs, "create", 1]),
+            json!(["netshoot", "kube-public", "pods", p8, "/api/v1/namespaces/kube-public/pods", "201", "203.0.113.50",
+                DONE, "developers", mallory, "mallory", "0", "CREATE", 1]),
+            json!(["netshoot", "kube-public", "pods", p8, "/api/v1/namespaces/kube-public/pods", "201", "203.0.113.50",
+                DONE, AUTHENTICATED, mallory, "mallory", "0", "CREATE", 1]),
+            json!(["priv-no-annotation", "default", "pods", p9, p9_uri, "201", "203.0.113.61", DONE, AUTHENTICATED,
+                bob, "bob", KUBECTL, "create", 1]),
+            json!(["priv-shell", "default", "pods", p1, apply_uri, "201", "203.0.113.50", DONE, "developers", mallory,
+                "mallory", KUBECTL, "create", 1]),
+            json!(["priv-shell", "default", "pods", p1, apply_uri, "201", "203.0.113.50", DONE, AUTHENTICATED, mallory,
+                "mallory", KUBECTL, "create", 1]),
+            json!(["web-frontend", "default", "pods", p5, apply_uri, "201", "10.0.4.30", DONE, "ci", ci, "ci-runner",
+                KUBECTL, "create", 1]),
+            json!(["web-frontend", "default", "pods", p5, apply_uri, "201", "10.0.4.30", DONE, AUTHENTICATED, ci,
+                "ci-runner", KUBECTL, "create", 1]),
         ],
     )
 }
@@ -941,6 +667,7 @@ const CRON_COLUMNS: &[&str] = &[
     "user_groups",
 ];
 
+#[rustfmt::skip] // one expected row per line or two
 fn cron_job_creation_rows() -> Vec<Row> {
     // `verb=create "objectRef.resource"=cronjobs`: the quoted field name is just the field;
     // C4's CronJobs matches (case ignored) and stays CronJobs in its row.
@@ -952,108 +679,18 @@ fn cron_job_creation_rows() -> Vec<Row> {
     table(
         CRON_COLUMNS,
         vec![
-            json!([
-                "Event",
-                "0",
-                "logging",
-                "cronjobs",
-                "CronJob",
-                "0 * * * *",
-                "busybox:1.36",
-                "201",
-                "10.0.4.30",
-                DONE,
-                "ci-runner",
-                KUBECTL,
-                "create",
-                1,
-                ["ci", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "0",
-                "logging",
-                "cronjobs",
-                "CronJob",
-                "0 * * * *",
-                "fluent/fluent-bit:3.0.4",
-                "201",
-                "10.0.4.30",
-                DONE,
-                "ci-runner",
-                KUBECTL,
-                "create",
-                1,
-                ["ci", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "cleanup",
-                "ops",
-                "CronJobs",
-                "CronJob",
-                "@daily",
-                "bitnami/kubectl:1.30",
-                "201",
-                "10.0.3.7",
-                DONE,
-                "ops-oncall",
-                KUBECTL,
-                "create",
-                1,
-                ["sre", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "crypto-sync",
-                "default",
-                "cronjobs",
-                "CronJob",
-                "*/5 * * * *",
-                "xmrig/xmrig:6.21.0",
-                "201",
-                "203.0.113.50",
-                DONE,
-                "mallory",
-                KUBECTL,
-                "create",
-                1,
-                ["developers", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "db-backup",
-                "data",
-                "cronjobs",
-                "CronJob",
-                "30 2 * * *",
-                "postgres:16.4",
-                "201",
-                "10.0.0.8",
-                DONE,
-                "dba",
-                KUBECTL,
-                "create",
-                1,
-                ["dba", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "db-backup",
-                "data",
-                "cronjobs",
-                "CronJob",
-                "30 2 * * *",
-                "postgres:16.4",
-                "201",
-                "198.51.100.9",
-                DONE,
-                "dba",
-                KUBECTL,
-                "create",
-                1,
-                ["dba", AUTHENTICATED]
-            ]),
+            json!(["Event", "0", "logging", "cronjobs", "CronJob", "0 * * * *", "busybox:1.36", "201", "10.0.4.30",
+                DONE, "ci-runner", KUBECTL, "create", 1, ["ci", AUTHENTICATED]]),
+            json!(["Event", "0", "logging", "cronjobs", "CronJob", "0 * * * *", "fluent/fluent-bit:3.0.4", "201",
+                "10.0.4.30", DONE, "ci-runner", KUBECTL, "create", 1, ["ci", AUTHENTICATED]]),
+            json!(["Event", "cleanup", "ops", "CronJobs", "CronJob", "@daily", "bitnami/kubectl:1.30", "201",
+                "10.0.3.7", DONE, "ops-oncall", KUBECTL, "create", 1, ["sre", AUTHENTICATED]]),
+            json!(["Event", "crypto-sync", "default", "cronjobs", "CronJob", "*/5 * * * *", "xmrig/xmrig:6.21.0",
+                "201", "203.0.113.50", DONE, "mallory", KUBECTL, "create", 1, ["developers", AUTHENTICATED]]),
+            json!(["Event", "db-backup", "data", "cronjobs", "CronJob", "30 2 * * *", "postgres:16.4", "201",
+                "10.0.0.8", DONE, "dba", KUBECTL, "create", 1, ["dba", AUTHENTICATED]]),
+            json!(["Event", "db-backup", "data", "cronjobs", "CronJob", "30 2 * * *", "postgres:16.4", "201",
+                "198.51.100.9", DONE, "dba", KUBECTL, "create", 1, ["dba", AUTHENTICATED]]),
         ],
     )
 }
@@ -1102,6 +739,7 @@ const DAEMONSET_COLUMNS: &[&str] = &[
     "user_groups",
 ];
 
+#[rustfmt::skip] // one expected row per line or two
 fn daemonset_deployed_rows() -> Vec<Row> {
     // `"objectRef.resource"=daemonsets verb=create`: D1-D4.
     // fillnull: D3 has no requestObject.kind, the others do -> "0" (a policy that logs some
@@ -1113,81 +751,16 @@ fn daemonset_deployed_rows() -> Vec<Row> {
     table(
         DAEMONSET_COLUMNS,
         vec![
-            json!([
-                "Event",
-                "fluent-bit",
-                "logging",
-                "daemonsets",
-                "DaemonSet",
-                "201",
-                "10.0.4.21",
-                DONE,
-                "helm-ci",
-                "Helm/3.13.2",
-                "create",
-                1,
-                AUTHENTICATED
-            ]),
-            json!([
-                "Event",
-                "gpu-driver-installer",
-                "kube-system",
-                "DaemonSets",
-                "DaemonSet",
-                "201",
-                "10.0.3.7",
-                DONE,
-                "ops-oncall",
-                KUBECTL,
-                "create",
-                1,
-                ["sre", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "kube-proxy-helper",
-                "kube-system",
-                "daemonsets",
-                "DaemonSet",
-                "201",
-                "10.0.0.5",
-                DONE,
-                "mallory",
-                KUBECTL,
-                "create",
-                1,
-                ["developers", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "kube-proxy-helper",
-                "kube-system",
-                "daemonsets",
-                "DaemonSet",
-                "201",
-                "203.0.113.50",
-                DONE,
-                "mallory",
-                KUBECTL,
-                "create",
-                1,
-                ["developers", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "node-exporter",
-                "monitoring",
-                "daemonsets",
-                "0",
-                "201",
-                "10.244.2.31",
-                DONE,
-                argo,
-                argo_ua,
-                "create",
-                1,
-                [AUTHENTICATED, "system:serviceaccounts", "system:serviceaccounts:argocd"]
-            ]),
+            json!(["Event", "fluent-bit", "logging", "daemonsets", "DaemonSet", "201", "10.0.4.21", DONE, "helm-ci",
+                "Helm/3.13.2", "create", 1, AUTHENTICATED]),
+            json!(["Event", "gpu-driver-installer", "kube-system", "DaemonSets", "DaemonSet", "201", "10.0.3.7", DONE,
+                "ops-oncall", KUBECTL, "create", 1, ["sre", AUTHENTICATED]]),
+            json!(["Event", "kube-proxy-helper", "kube-system", "daemonsets", "DaemonSet", "201", "10.0.0.5", DONE,
+                "mallory", KUBECTL, "create", 1, ["developers", AUTHENTICATED]]),
+            json!(["Event", "kube-proxy-helper", "kube-system", "daemonsets", "DaemonSet", "201", "203.0.113.50", DONE,
+                "mallory", KUBECTL, "create", 1, ["developers", AUTHENTICATED]]),
+            json!(["Event", "node-exporter", "monitoring", "daemonsets", "0", "201", "10.244.2.31", DONE, argo,
+                argo_ua, "create", 1, [AUTHENTICATED, "system:serviceaccounts", "system:serviceaccounts:argocd"]]),
         ],
     )
 }
@@ -1235,6 +808,7 @@ const NODE_PORT_COLUMNS: &[&str] = &[
     "user_groups",
 ];
 
+#[rustfmt::skip] // one expected row per line or two
 fn node_port_creation_rows() -> Vec<Row> {
     // `"objectRef.resource"=services verb=create requestObject.spec.type=NodePort`: S1, S2
     // (nodeport, case ignored; the row keeps nodeport and code 422), S3.
@@ -1243,70 +817,14 @@ fn node_port_creation_rows() -> Vec<Row> {
     table(
         NODE_PORT_COLUMNS,
         vec![
-            json!([
-                "Event",
-                "backdoor-ssh",
-                "kube-system",
-                "services",
-                "Service",
-                "nodeport",
-                "422",
-                "203.0.113.50",
-                DONE,
-                "mallory",
-                KUBECTL,
-                "create",
-                1,
-                ["developers", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "metrics-np",
-                "monitoring",
-                "services",
-                "0",
-                "NodePort",
-                "201",
-                "10.0.5.17",
-                DONE,
-                "svc-deployer",
-                "curl/8.5.0",
-                "create",
-                1,
-                AUTHENTICATED
-            ]),
-            json!([
-                "Event",
-                "web-debug",
-                "default",
-                "services",
-                "Service",
-                "NodePort",
-                "201",
-                "10.0.0.5",
-                DONE,
-                "mallory",
-                KUBECTL,
-                "create",
-                1,
-                ["developers", AUTHENTICATED]
-            ]),
-            json!([
-                "Event",
-                "web-debug",
-                "default",
-                "services",
-                "Service",
-                "NodePort",
-                "201",
-                "203.0.113.50",
-                DONE,
-                "mallory",
-                KUBECTL,
-                "create",
-                1,
-                ["developers", AUTHENTICATED]
-            ]),
+            json!(["Event", "backdoor-ssh", "kube-system", "services", "Service", "nodeport", "422", "203.0.113.50",
+                DONE, "mallory", KUBECTL, "create", 1, ["developers", AUTHENTICATED]]),
+            json!(["Event", "metrics-np", "monitoring", "services", "0", "NodePort", "201", "10.0.5.17", DONE,
+                "svc-deployer", "curl/8.5.0", "create", 1, AUTHENTICATED]),
+            json!(["Event", "web-debug", "default", "services", "Service", "NodePort", "201", "10.0.0.5", DONE,
+                "mallory", KUBECTL, "create", 1, ["developers", AUTHENTICATED]]),
+            json!(["Event", "web-debug", "default", "services", "Service", "NodePort", "201", "203.0.113.50", DONE,
+                "mallory", KUBECTL, "create", 1, ["developers", AUTHENTICATED]]),
         ],
     )
 }
@@ -1336,6 +854,7 @@ fn node_port_creation() {
 // the start), and the allow-listed splunk-otel-collector-agent-... and falco-... events.
 // ------------------------------------------------------------------------------------------------
 
+#[rustfmt::skip] // one expected row per line or two
 fn suspicious_image_pulling_rows() -> Vec<Row> {
     // `requestObject.message="Pulling image*"` keeps I1-I5 (I3 ignoring case), then
     // `search NOT objectRef.name IN (*splunk*, *falco*)` drops the two allow-listed pods and
@@ -1363,198 +882,30 @@ fn suspicious_image_pulling_rows() -> Vec<Row> {
     table(
         REQUEST_COLUMNS,
         vec![
-            json!([
-                "0",
-                "default",
-                "events",
-                t4,
-                default_uri,
-                "201",
-                "10.0.1.23",
-                DONE,
-                AUTHENTICATED,
-                node_uid,
-                node,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                "0",
-                "default",
-                "events",
-                t4,
-                default_uri,
-                "201",
-                "10.0.1.23",
-                DONE,
-                nodes,
-                node_uid,
-                node,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i1,
-                "default",
-                "events",
-                t1,
-                default_uri,
-                "201",
-                "10.0.1.23",
-                DONE,
-                AUTHENTICATED,
-                node_uid,
-                node,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i1,
-                "default",
-                "events",
-                t1,
-                default_uri,
-                "201",
-                "10.0.1.23",
-                DONE,
-                nodes,
-                node_uid,
-                node,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i3,
-                "default",
-                "events",
-                t3,
-                default_uri,
-                "201",
-                "10.0.1.23",
-                DONE,
-                AUTHENTICATED,
-                node_uid,
-                node,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i3,
-                "default",
-                "events",
-                t3,
-                default_uri,
-                "201",
-                "10.0.1.23",
-                DONE,
-                nodes,
-                node_uid,
-                node,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i5,
-                "security",
-                "events",
-                t5,
-                "/api/v1/namespaces/security/events",
-                "201",
-                "10.0.1.23",
-                DONE,
-                AUTHENTICATED,
-                node_uid,
-                node,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i5,
-                "security",
-                "events",
-                t5,
-                "/api/v1/namespaces/security/events",
-                "201",
-                "10.0.1.23",
-                DONE,
-                nodes,
-                node_uid,
-                node,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i2,
-                "shop",
-                "events",
-                t2,
-                "/api/v1/namespaces/shop/events",
-                "201",
-                "10.0.2.15",
-                DONE,
-                AUTHENTICATED,
-                "0",
-                worker,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i2,
-                "shop",
-                "events",
-                t2,
-                "/api/v1/namespaces/shop/events",
-                "201",
-                "10.0.2.15",
-                DONE,
-                nodes,
-                "0",
-                worker,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i2,
-                "shop",
-                "events",
-                t2,
-                "/api/v1/namespaces/shop/events",
-                "201",
-                "192.168.10.15",
-                DONE,
-                AUTHENTICATED,
-                "0",
-                worker,
-                KUBELET,
-                "create",
-                1
-            ]),
-            json!([
-                i2,
-                "shop",
-                "events",
-                t2,
-                "/api/v1/namespaces/shop/events",
-                "201",
-                "192.168.10.15",
-                DONE,
-                nodes,
-                "0",
-                worker,
-                KUBELET,
-                "create",
-                1
-            ]),
+            json!(["0", "default", "events", t4, default_uri, "201", "10.0.1.23", DONE, AUTHENTICATED, node_uid, node,
+                KUBELET, "create", 1]),
+            json!(["0", "default", "events", t4, default_uri, "201", "10.0.1.23", DONE, nodes, node_uid, node, KUBELET,
+                "create", 1]),
+            json!([i1, "default", "events", t1, default_uri, "201", "10.0.1.23", DONE, AUTHENTICATED, node_uid, node,
+                KUBELET, "create", 1]),
+            json!([i1, "default", "events", t1, default_uri, "201", "10.0.1.23", DONE, nodes, node_uid, node, KUBELET,
+                "create", 1]),
+            json!([i3, "default", "events", t3, default_uri, "201", "10.0.1.23", DONE, AUTHENTICATED, node_uid, node,
+                KUBELET, "create", 1]),
+            json!([i3, "default", "events", t3, default_uri, "201", "10.0.1.23", DONE, nodes, node_uid, node, KUBELET,
+                "create", 1]),
+            json!([i5, "security", "events", t5, "/api/v1/namespaces/security/events", "201", "10.0.1.23", DONE,
+                AUTHENTICATED, node_uid, node, KUBELET, "create", 1]),
+            json!([i5, "security", "events", t5, "/api/v1/namespaces/security/events", "201", "10.0.1.23", DONE, nodes,
+                node_uid, node, KUBELET, "create", 1]),
+            json!([i2, "shop", "events", t2, "/api/v1/namespaces/shop/events", "201", "10.0.2.15", DONE, AUTHENTICATED,
+                "0", worker, KUBELET, "create", 1]),
+            json!([i2, "shop", "events", t2, "/api/v1/namespaces/shop/events", "201", "10.0.2.15", DONE, nodes, "0",
+                worker, KUBELET, "create", 1]),
+            json!([i2, "shop", "events", t2, "/api/v1/namespaces/shop/events", "201", "192.168.10.15", DONE,
+                AUTHENTICATED, "0", worker, KUBELET, "create", 1]),
+            json!([i2, "shop", "events", t2, "/api/v1/namespaces/shop/events", "201", "192.168.10.15", DONE, nodes,
+                "0", worker, KUBELET, "create", 1]),
         ],
     )
 }
@@ -1597,6 +948,7 @@ const UNAUTHORIZED_COLUMNS: &[&str] = &[
     "count",
 ];
 
+#[rustfmt::skip] // one expected row per line or two
 fn unauthorized_access_rows() -> Vec<Row> {
     // `verb=create responseStatus.reason=Forbidden`: F1-F4 (F4 ignoring case).
     // fillnull: F2 has no objectRef.namespace and no user.uid -> "0" for both.
@@ -1617,118 +969,21 @@ fn unauthorized_access_rows() -> Vec<Row> {
     table(
         UNAUTHORIZED_COLUMNS,
         vec![
-            json!([
-                "0",
-                "clusterrolebindings",
-                f2,
-                crb,
-                "403",
-                f2_message,
-                "10.0.0.5",
-                DONE,
-                "system:unauthenticated",
-                "0",
-                "system:anonymous",
-                "curl/8.5.0",
-                "create",
-                1
-            ]),
-            json!([
-                "0",
-                "clusterrolebindings",
-                f2,
-                crb,
-                "403",
-                f2_message,
-                "203.0.113.99",
-                DONE,
-                "system:unauthenticated",
-                "0",
-                "system:anonymous",
-                "curl/8.5.0",
-                "create",
-                1
-            ]),
-            json!([
-                "kube-system",
-                "pods",
-                f1,
-                ks_pods,
-                "403",
-                f1_message,
-                "10.244.1.17",
-                DONE,
-                AUTHENTICATED,
-                webapp_uid,
-                webapp,
-                python,
-                "create",
-                1
-            ]),
-            json!([
-                "kube-system",
-                "pods",
-                f1,
-                ks_pods,
-                "403",
-                f1_message,
-                "10.244.1.17",
-                DONE,
-                "system:serviceaccounts",
-                webapp_uid,
-                webapp,
-                python,
-                "create",
-                1
-            ]),
-            json!([
-                "kube-system",
-                "pods",
-                f1,
-                ks_pods,
-                "403",
-                f1_message,
-                "10.244.1.17",
-                DONE,
-                "system:serviceaccounts:default",
-                webapp_uid,
-                webapp,
-                python,
-                "create",
-                1
-            ]),
-            json!([
-                "payments",
-                "secrets",
-                f3,
-                "/api/v1/namespaces/payments/secrets",
-                "403",
-                f3_message,
-                "198.51.100.77",
-                DONE,
-                AUTHENTICATED,
-                "aws-iam-authenticator:111122223333:AIDAEXAMPLEDAVE01",
-                "dave",
-                KUBECTL,
-                "create",
-                2
-            ]),
-            json!([
-                "team-a",
-                "pods",
-                f4,
-                "/api/v1/namespaces/team-a/pods",
-                "403",
-                f4_message,
-                "203.0.113.61",
-                DONE,
-                AUTHENTICATED,
-                "aws-iam-authenticator:111122223333:AIDAEXAMPLEBOB01",
-                "bob",
-                KUBECTL,
-                "create",
-                1
-            ]),
+            json!(["0", "clusterrolebindings", f2, crb, "403", f2_message, "10.0.0.5", DONE, "system:unauthenticated",
+                "0", "system:anonymous", "curl/8.5.0", "create", 1]),
+            json!(["0", "clusterrolebindings", f2, crb, "403", f2_message, "203.0.113.99", DONE,
+                "system:unauthenticated", "0", "system:anonymous", "curl/8.5.0", "create", 1]),
+            json!(["kube-system", "pods", f1, ks_pods, "403", f1_message, "10.244.1.17", DONE, AUTHENTICATED,
+                webapp_uid, webapp, python, "create", 1]),
+            json!(["kube-system", "pods", f1, ks_pods, "403", f1_message, "10.244.1.17", DONE,
+                "system:serviceaccounts", webapp_uid, webapp, python, "create", 1]),
+            json!(["kube-system", "pods", f1, ks_pods, "403", f1_message, "10.244.1.17", DONE,
+                "system:serviceaccounts:default", webapp_uid, webapp, python, "create", 1]),
+            json!(["payments", "secrets", f3, "/api/v1/namespaces/payments/secrets", "403", f3_message,
+                "198.51.100.77", DONE, AUTHENTICATED, "aws-iam-authenticator:111122223333:AIDAEXAMPLEDAVE01", "dave",
+                KUBECTL, "create", 2]),
+            json!(["team-a", "pods", f4, "/api/v1/namespaces/team-a/pods", "403", f4_message, "203.0.113.61", DONE,
+                AUTHENTICATED, "aws-iam-authenticator:111122223333:AIDAEXAMPLEBOB01", "bob", KUBECTL, "create", 1]),
         ],
     )
 }
@@ -1763,6 +1018,7 @@ fn aws_detect_suspicious_kubectl_calls_gives_nothing_without_a_uid() {
 // B3 anonymous GET pods/nginx in default (403)
 // B4 anonymous GET /healthz, group hand-edited to System:Unauthenticated
 // Dropped: alice's get, the scheduler's lease update.
+#[rustfmt::skip] // one expected row per line or two
 fn aws_detect_suspicious_kubectl_calls_rows() -> Vec<Row> {
     // The search keeps B1-B4 (B4: IN compares without case; its row keeps the group as written).
     // fillnull, from the union of the four: user.uid "0" for B2-B4 (only B1 has one);
@@ -1778,86 +1034,15 @@ fn aws_detect_suspicious_kubectl_calls_rows() -> Vec<Row> {
     table(
         REQUEST_COLUMNS,
         vec![
-            json!([
-                "0",
-                "0",
-                "0",
-                b2,
-                "/version",
-                "200",
-                "10.0.0.5",
-                DONE,
-                unauth,
-                "0",
-                anon,
-                "curl/8.5.0",
-                "get",
-                1
-            ]),
-            json!([
-                "0",
-                "0",
-                "0",
-                b2,
-                "/version",
-                "200",
-                "203.0.113.201",
-                DONE,
-                unauth,
-                "0",
-                anon,
-                "curl/8.5.0",
-                "get",
-                1
-            ]),
-            json!([
-                "0",
-                "0",
-                "0",
-                b4,
-                "/healthz",
-                "200",
-                "203.0.113.203",
-                DONE,
-                "System:Unauthenticated",
-                "0",
-                anon,
-                "python-requests/2.31.0",
-                "get",
-                1
-            ]),
-            json!([
-                "0",
-                "kube-system",
-                "secrets",
-                b1,
-                "/api/v1/namespaces/kube-system/secrets",
-                "403",
-                "203.0.113.200",
-                DONE,
-                unauth,
-                "hand-edited-uid",
-                anon,
-                "kubectl/v1.29.0 (linux/amd64) kubernetes/3f7a50f",
-                "list",
-                1
-            ]),
-            json!([
-                "nginx",
-                "default",
-                "pods",
-                b3,
-                "/api/v1/namespaces/default/pods/nginx",
-                "403",
-                "203.0.113.202",
-                DONE,
-                unauth,
-                "0",
-                anon,
-                "Go-http-client/1.1",
-                "get",
-                1
-            ]),
+            json!(["0", "0", "0", b2, "/version", "200", "10.0.0.5", DONE, unauth, "0", anon, "curl/8.5.0", "get", 1]),
+            json!(["0", "0", "0", b2, "/version", "200", "203.0.113.201", DONE, unauth, "0", anon, "curl/8.5.0", "get",
+                1]),
+            json!(["0", "0", "0", b4, "/healthz", "200", "203.0.113.203", DONE, "System:Unauthenticated", "0", anon,
+                "python-requests/2.31.0", "get", 1]),
+            json!(["0", "kube-system", "secrets", b1, "/api/v1/namespaces/kube-system/secrets", "403", "203.0.113.200",
+                DONE, unauth, "hand-edited-uid", anon, "kubectl/v1.29.0 (linux/amd64) kubernetes/3f7a50f", "list", 1]),
+            json!(["nginx", "default", "pods", b3, "/api/v1/namespaces/default/pods/nginx", "403", "203.0.113.202",
+                DONE, unauth, "0", anon, "Go-http-client/1.1", "get", 1]),
         ],
     )
 }
