@@ -81,6 +81,9 @@ const SEARCHES: &[&str] = &[
     "search userAgent!=Helm | fillnull | stats count BY group bytes",
     "search * | eventstats count values(userAgent) as uas BY group",
     "search * | eventstats max(bytes) as most",
+    "search * | dedup group",
+    "search * | dedup 2 ips{} keepempty=true",
+    "search * | stats count BY group | dedup count",
 ];
 
 proptest! {
