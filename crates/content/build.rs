@@ -28,9 +28,20 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
         println!("cargo:rerun-if-changed={}", path.display());
         if path.is_dir() {
             collect(root, &path, out);
-        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml" || e == "csv") {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            let abs = path.canonicalize().unwrap_or(path.clone()).to_string_lossy().into_owned();
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "yml" || e == "yaml" || e == "csv")
+        {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let abs = path
+                .canonicalize()
+                .unwrap_or(path.clone())
+                .to_string_lossy()
+                .into_owned();
             out.push((rel, abs));
         }
     }

@@ -46,7 +46,10 @@ impl Input {
         let mut buffered = BufReader::with_capacity(1 << 20, raw);
         let is_gzip = buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]);
         if is_gzip {
-            Ok(Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(buffered))))
+            Ok(Box::new(BufReader::with_capacity(
+                1 << 20,
+                MultiGzDecoder::new(buffered),
+            )))
         } else {
             Ok(Box::new(buffered))
         }
@@ -116,7 +119,8 @@ fn walk(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<SourceError>) {
     children.sort();
     for child in children {
         let hidden = child.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        let symlinked_dir = std::fs::symlink_metadata(&child).is_ok_and(|m| m.file_type().is_symlink()) && child.is_dir();
+        let symlinked_dir =
+            std::fs::symlink_metadata(&child).is_ok_and(|m| m.file_type().is_symlink()) && child.is_dir();
         if !hidden && !symlinked_dir {
             walk(&child, inputs, errors);
         }
@@ -232,7 +236,10 @@ mod tests {
     #[test]
     fn framing() {
         let (l, _) = lines(b"\xEF\xBB\xBFa\r\nb\n\nc", 100);
-        assert_eq!(l, vec![(1, "a".into()), (2, "b".into()), (3, String::new()), (4, "c".into())]);
+        assert_eq!(
+            l,
+            vec![(1, "a".into()), (2, "b".into()), (3, String::new()), (4, "c".into())]
+        );
         let (l, _) = lines(b"ok\n\xff\xfe bad\n", 100);
         assert_eq!(l[1].1, "\u{fffd}\u{fffd} bad");
     }

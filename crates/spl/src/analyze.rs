@@ -35,10 +35,10 @@ pub fn analyze(text: &str, macros: &MacroTable, opts: &ExpandOptions) -> Analysi
     for d in &parse.diagnostics {
         let mapped = expansion.map_diagnostic(d.clone());
         let duplicate = mapped.code == Code::UnexpandedMacro
-            && expansion
-                .diagnostics
-                .iter()
-                .any(|e| e.span.start < mapped.span.end.max(mapped.span.start + 1) && mapped.span.start < e.span.end.max(e.span.start + 1));
+            && expansion.diagnostics.iter().any(|e| {
+                e.span.start < mapped.span.end.max(mapped.span.start + 1)
+                    && mapped.span.start < e.span.end.max(e.span.start + 1)
+            });
         if !duplicate {
             diagnostics.push(mapped);
         }

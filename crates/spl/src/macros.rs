@@ -103,8 +103,7 @@ impl MacroDef {
                 DollarRef::Other(name) => {
                     // Only identifier-like text is flagged: `$` also appears in regexes
                     // (`"^for$"`), and the text between two of those is rarely an identifier.
-                    let identifier = !name.is_empty()
-                        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                    let identifier = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
                     if identifier && !undeclared.contains(&name) {
                         undeclared.push(name);
                     }
@@ -140,12 +139,8 @@ impl MacroDef {
                         self.name
                     ),
                 )
-                .with_note(format!(
-                    "`${name}$` is left in the expansion as literal text"
-                ))
-                .with_help(format!(
-                    "declare `{name}` as an argument, or remove the reference"
-                )),
+                .with_note(format!("`${name}$` is left in the expansion as literal text"))
+                .with_help(format!("declare `{name}` as an argument, or remove the reference")),
             );
         }
         out
@@ -379,9 +374,7 @@ impl SourceMap {
         }
         let mapped_start = match self.segment_at(start) {
             Some(seg) => match seg.origin {
-                Origin::Verbatim { original_start } => {
-                    original_start + (start - seg.expanded.start)
-                }
+                Origin::Verbatim { original_start } => original_start + (start - seg.expanded.start),
                 Origin::Macro { call, .. } => call.start,
             },
             None => self.original_len,
@@ -436,12 +429,8 @@ impl SourceMap {
 
     /// The segment holding byte `offset`, if any.
     fn segment_at(&self, offset: usize) -> Option<&Segment> {
-        let index = self
-            .segments
-            .partition_point(|seg| seg.expanded.end <= offset);
-        self.segments
-            .get(index)
-            .filter(|seg| seg.expanded.start <= offset)
+        let index = self.segments.partition_point(|seg| seg.expanded.end <= offset);
+        self.segments.get(index).filter(|seg| seg.expanded.start <= offset)
     }
 
     /// Where an empty span at `offset` maps: to the same place in verbatim text, to the whole call
@@ -449,16 +438,12 @@ impl SourceMap {
     fn map_point(&self, offset: usize) -> Span {
         if let Some(seg) = self.segment_at(offset) {
             return match seg.origin {
-                Origin::Verbatim { original_start } => {
-                    Span::empty(original_start + (offset - seg.expanded.start))
-                }
+                Origin::Verbatim { original_start } => Span::empty(original_start + (offset - seg.expanded.start)),
                 Origin::Macro { call, .. } => call,
             };
         }
         match self.segments.last().map(|seg| (seg.expanded, seg.origin)) {
-            Some((expanded, Origin::Verbatim { original_start })) => {
-                Span::empty(original_start + expanded.len())
-            }
+            Some((expanded, Origin::Verbatim { original_start })) => Span::empty(original_start + expanded.len()),
             Some((_, Origin::Macro { call, .. })) => Span::empty(call.end),
             None => Span::empty(self.original_len),
         }
@@ -535,9 +520,7 @@ enum Token {
 impl Token {
     fn start(self) -> usize {
         match self {
-            Token::Comment { start, .. }
-            | Token::Call { start, .. }
-            | Token::Unterminated { start, .. } => start,
+            Token::Comment { start, .. } | Token::Call { start, .. } | Token::Unterminated { start, .. } => start,
         }
     }
 }
@@ -574,14 +557,8 @@ fn classify_backtick(text: &str, start: usize) -> Token {
     match find_from(text, start + 1, "`") {
         // A comment opening where the call should close means the call never closes; the
         // comment is then scanned as a comment.
-        Some(close) if bytes[close..].starts_with(b"```") => Token::Unterminated {
-            start,
-            resume: close,
-        },
-        Some(close) => Token::Call {
-            start,
-            end: close + 1,
-        },
+        Some(close) if bytes[close..].starts_with(b"```") => Token::Unterminated { start, resume: close },
+        Some(close) => Token::Call { start, end: close + 1 },
         None => Token::Unterminated {
             start,
             resume: text.len(),
@@ -605,9 +582,7 @@ struct ParsedCall<'t> {
 fn parse_call(content: &str) -> ParsedCall<'_> {
     let trimmed = content.trim_end();
     if let Some(open) = content.find('(')
-        && let Some(inner) = trimmed
-            .strip_suffix(')')
-            .and_then(|body| body.get(open + 1..))
+        && let Some(inner) = trimmed.strip_suffix(')').and_then(|body| body.get(open + 1..))
     {
         return ParsedCall {
             name: &content[..open],
@@ -661,10 +636,7 @@ enum DollarRef<'t> {
 /// The `$...$` pairs of `definition` with their byte ranges, scanned as substitution does: after
 /// an argument reference scanning resumes past its closing `$`; after anything else it resumes at
 /// that closing `$`, which may open the next reference (so `x$ $a$` still finds `$a$`).
-fn dollar_pairs<'t>(
-    definition: &'t str,
-    args: &'t [String],
-) -> impl Iterator<Item = (Span, DollarRef<'t>)> + 't {
+fn dollar_pairs<'t>(definition: &'t str, args: &'t [String]) -> impl Iterator<Item = (Span, DollarRef<'t>)> + 't {
     let mut from = 0;
     std::iter::from_fn(move || {
         let open = find_from(definition, from, "$")?;
@@ -820,9 +792,7 @@ impl<'a> Expander<'a> {
         }
         self.segments.push(Segment {
             expanded,
-            origin: Origin::Verbatim {
-                original_start: start,
-            },
+            origin: Origin::Verbatim { original_start: start },
         });
     }
 
@@ -920,12 +890,7 @@ impl<'a> Expander<'a> {
 
     /// Resolve a call and, if it can be expanded, instantiate its definition as a new frame.
     /// `Ok(None)` means the call stays as written (its problem has been reported).
-    fn enter(
-        &mut self,
-        call: &ParsedCall<'_>,
-        top: Span,
-        stack: &[Frame],
-    ) -> Result<Option<Frame>, LimitHit> {
+    fn enter(&mut self, call: &ParsedCall<'_>, top: Span, stack: &[Frame]) -> Result<Option<Frame>, LimitHit> {
         let name = call.name;
         let arity = call.args.len();
         let (params, definition): (&[String], &str) = match self.resolve(name, arity) {
@@ -944,19 +909,13 @@ impl<'a> Expander<'a> {
         if stack.iter().any(|f| f.name == name && f.arity == arity) {
             let chain = chain_of(stack, Some(name));
             self.report(
-                Diagnostic::error(
-                    Code::RecursiveMacro,
-                    top,
-                    format!("recursive macro `{name}`: {chain}"),
-                )
-                .with_primary_label(
-                    if stack.len() == 1 && stack.first().is_some_and(|f| f.name == name) {
+                Diagnostic::error(Code::RecursiveMacro, top, format!("recursive macro `{name}`: {chain}"))
+                    .with_primary_label(if stack.len() == 1 && stack.first().is_some_and(|f| f.name == name) {
                         "this macro's definition calls itself".to_owned()
                     } else {
                         format!("`{name}` ends up calling itself")
-                    },
-                )
-                .with_help("change one of the definitions so that the chain of calls ends"),
+                    })
+                    .with_help("change one of the definitions so that the chain of calls ends"),
             );
             return Ok(None);
         }
@@ -968,10 +927,7 @@ impl<'a> Expander<'a> {
                 Diagnostic::error(
                     Code::MacroLimit,
                     top,
-                    format!(
-                        "macro expansion nests more than {} levels deep",
-                        self.opts.max_depth
-                    ),
+                    format!("macro expansion nests more than {} levels deep", self.opts.max_depth),
                 )
                 .with_primary_label("expanding this macro")
                 .with_note(format!("while expanding {chain}"))
@@ -980,10 +936,7 @@ impl<'a> Expander<'a> {
             return Err(LimitHit);
         }
 
-        let remaining = self
-            .work_limit
-            .saturating_sub(self.work)
-            .saturating_sub(CALL_COST);
+        let remaining = self.work_limit.saturating_sub(self.work).saturating_sub(CALL_COST);
         let Some(text) = substitute(definition, params, &call.args, remaining) else {
             self.report_work_limit(top);
             return Err(LimitHit);
@@ -1016,11 +969,7 @@ impl<'a> Expander<'a> {
         // Only a name nobody defined at any arity is synthesized: a user who defined
         // `x_filter(1)` and calls `x_filter` has made an arity mistake worth reporting.
         let plausible_name = !name.is_empty() && !name.contains(char::is_whitespace);
-        if self.opts.synthesize_filter_macros
-            && arity == 0
-            && plausible_name
-            && name.ends_with("_filter")
-        {
+        if self.opts.synthesize_filter_macros && arity == 0 && plausible_name && name.ends_with("_filter") {
             return Resolution::SynthesizedFilter;
         }
         Resolution::Undefined
@@ -1039,9 +988,7 @@ impl<'a> Expander<'a> {
                     ),
                 )
                 .with_primary_label("expanding this macro")
-                .with_help(
-                    "a macro probably expands other macros many times over; check the definitions",
-                ),
+                .with_help("a macro probably expands other macros many times over; check the definitions"),
             );
             return Err(LimitHit);
         }
@@ -1060,9 +1007,7 @@ impl<'a> Expander<'a> {
                 ),
             )
             .with_primary_label("expanding this macro")
-            .with_help(
-                "a macro probably expands other macros many times over; check the definitions",
-            ),
+            .with_help("a macro probably expands other macros many times over; check the definitions"),
         );
     }
 
@@ -1081,17 +1026,10 @@ impl<'a> Expander<'a> {
                  it inside double quotes",
             )
         } else {
-            Diagnostic::error(
-                Code::UndefinedMacro,
-                top,
-                format!("undefined macro `{name}`"),
-            )
-            .with_help(DEFINE_HELP)
+            Diagnostic::error(Code::UndefinedMacro, top, format!("undefined macro `{name}`")).with_help(DEFINE_HELP)
         };
         if let Some(variant) = self.table.case_variant(name) {
-            diagnostic = diagnostic.with_note(format!(
-                "macro names are case-sensitive; `{variant}` is defined"
-            ));
+            diagnostic = diagnostic.with_note(format!("macro names are case-sensitive; `{variant}` is defined"));
         }
         diagnostic = if stack.is_empty() {
             diagnostic.with_primary_label("no macro by this name")
@@ -1104,14 +1042,7 @@ impl<'a> Expander<'a> {
         self.report(diagnostic);
     }
 
-    fn report_arity(
-        &mut self,
-        name: &str,
-        given: usize,
-        arities: &[usize],
-        top: Span,
-        stack: &[Frame],
-    ) {
+    fn report_arity(&mut self, name: &str, given: usize, arities: &[usize], top: Span, stack: &[Frame]) {
         let forms: Vec<String> = arities
             .iter()
             .filter_map(|&arity| self.table.get(name, arity))
@@ -1138,16 +1069,11 @@ impl<'a> Expander<'a> {
         )
         .with_help(format!("call it as {}", join_or(&forms)));
         diagnostic = if stack.is_empty() {
-            diagnostic.with_primary_label(format!(
-                "called with {}",
-                count_phrase(&[given], "argument")
-            ))
+            diagnostic.with_primary_label(format!("called with {}", count_phrase(&[given], "argument")))
         } else {
             let chain = chain_of(stack, Some(name));
             diagnostic
-                .with_primary_label(
-                    "the expansion of this macro calls a macro with the wrong arguments",
-                )
+                .with_primary_label("the expansion of this macro calls a macro with the wrong arguments")
                 .with_note(format!("while expanding {chain}"))
         };
         self.report(diagnostic);
@@ -1170,8 +1096,7 @@ impl<'a> Expander<'a> {
 fn inner_of_call(text: &str, call: Span) -> &str {
     // The scanner guarantees `call` starts and ends with a backtick (one byte each); `get` keeps
     // this panic-free should that ever change.
-    text.get(call.start + 1..call.end.saturating_sub(1))
-        .unwrap_or("")
+    text.get(call.start + 1..call.end.saturating_sub(1)).unwrap_or("")
 }
 
 /// `a -> b -> c` from the frames being expanded, plus `next` if given. Long chains keep their
@@ -1193,11 +1118,7 @@ fn chain_of(stack: &[Frame], next: Option<&str>) -> String {
 fn count_phrase(counts: &[usize], noun: &str) -> String {
     let numbers: Vec<String> = counts.iter().map(ToString::to_string).collect();
     let plural = counts.len() > 1 || counts.first() != Some(&1);
-    format!(
-        "{} {noun}{}",
-        join_or(&numbers),
-        if plural { "s" } else { "" }
-    )
+    format!("{} {noun}{}", join_or(&numbers), if plural { "s" } else { "" })
 }
 
 fn join_or(items: &[String]) -> String {
@@ -1249,9 +1170,7 @@ fn read_conf(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stanza> {
     // A setting whose value continues on the next line: (key, value so far, span so far).
     let mut pending: Option<(String, String, Span)> = None;
 
-    let store = |current: Option<usize>,
-                 stanzas: &mut Vec<Stanza>,
-                 (key, value, span): (String, String, Span)| {
+    let store = |current: Option<usize>, stanzas: &mut Vec<Stanza>, (key, value, span): (String, String, Span)| {
         if let Some(stanza) = current.and_then(|i| stanzas.get_mut(i)) {
             stanza.settings.insert(key, (value.trim().to_owned(), span));
         }
@@ -1286,10 +1205,7 @@ fn read_conf(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Stanza> {
         let trimmed_span = Span::new(line_start + indent, line_start + indent + trimmed.len());
 
         if trimmed.starts_with('[') {
-            let Some(header) = trimmed
-                .strip_prefix('[')
-                .and_then(|rest| rest.strip_suffix(']'))
-            else {
+            let Some(header) = trimmed.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) else {
                 diagnostics.push(
                     Diagnostic::error(
                         Code::InvalidMacroDefinition,
@@ -1351,30 +1267,18 @@ fn strip_continuation(value: &str) -> (&str, bool) {
 }
 
 /// Validate a stanza and turn it into a definition, or report why not.
-fn stanza_to_def(
-    stanza: &Stanza,
-    origin: Option<&str>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<MacroDef> {
-    let invalid = |span: Span, message: String| {
-        Diagnostic::error(Code::InvalidMacroDefinition, span, message)
-    };
+fn stanza_to_def(stanza: &Stanza, origin: Option<&str>, diagnostics: &mut Vec<Diagnostic>) -> Option<MacroDef> {
+    let invalid = |span: Span, message: String| Diagnostic::error(Code::InvalidMacroDefinition, span, message);
     let header = stanza.header.as_str();
 
     // `[name(N)]`: the arity suffix is the last parenthesised group.
-    let (name, declared) = match header
-        .strip_suffix(')')
-        .and_then(|body| body.rsplit_once('('))
-    {
+    let (name, declared) = match header.strip_suffix(')').and_then(|body| body.rsplit_once('(')) {
         Some((name, number)) => match number.trim().parse::<usize>() {
             Ok(n) => (name.trim(), Some(n)),
             Err(_) => {
                 diagnostics.push(
-                    invalid(
-                        stanza.span,
-                        format!("the arity in `[{header}]` is not a number"),
-                    )
-                    .with_help("a macro with arguments is named `[name(N)]`, N being how many"),
+                    invalid(stanza.span, format!("the arity in `[{header}]` is not a number"))
+                        .with_help("a macro with arguments is named `[name(N)]`, N being how many"),
                 );
                 return None;
             }
@@ -1382,10 +1286,7 @@ fn stanza_to_def(
         None => (header, None),
     };
     if name.is_empty() {
-        diagnostics.push(invalid(
-            stanza.span,
-            "stanza header has no macro name".to_owned(),
-        ));
+        diagnostics.push(invalid(stanza.span, "stanza header has no macro name".to_owned()));
         return None;
     }
     if name == "default" && declared.is_none() {
@@ -1406,35 +1307,26 @@ fn stanza_to_def(
         && is_true(value)
     {
         diagnostics.push(
-            invalid(
-                *span,
-                "eval-based macros (iseval = 1) are not supported".to_owned(),
-            )
-            .with_label(stanza.span, format!("macro `{name}` is skipped"))
-            .with_help(
-                "Tripline expands macros textually and cannot evaluate a definition; rewrite it \
+            invalid(*span, "eval-based macros (iseval = 1) are not supported".to_owned())
+                .with_label(stanza.span, format!("macro `{name}` is skipped"))
+                .with_help(
+                    "Tripline expands macros textually and cannot evaluate a definition; rewrite it \
                  as plain SPL (iseval = 0)",
-            ),
+                ),
         );
         return None;
     }
 
     let Some((definition, definition_span)) = setting("definition") else {
         diagnostics.push(
-            invalid(
-                stanza.span,
-                format!("macro `[{header}]` has no `definition`"),
-            )
-            .with_help("add `definition = <SPL>` to the stanza"),
+            invalid(stanza.span, format!("macro `[{header}]` has no `definition`"))
+                .with_help("add `definition = <SPL>` to the stanza"),
         );
         return None;
     };
 
     let (args, args_span) = match setting("args") {
-        Some((value, span)) if !value.is_empty() => (
-            value.split(',').map(str::trim).collect::<Vec<_>>(),
-            Some(*span),
-        ),
+        Some((value, span)) if !value.is_empty() => (value.split(',').map(str::trim).collect::<Vec<_>>(), Some(*span)),
         _ => (Vec::new(), None),
     };
     let args_location = args_span.unwrap_or(stanza.span);
@@ -1465,10 +1357,7 @@ fn stanza_to_def(
                 count_phrase(&[n], "argument"),
                 args.len()
             ),
-            None => format!(
-                "stanza `[{header}]` takes no arguments but `args` names {}",
-                args.len()
-            ),
+            None => format!("stanza `[{header}]` takes no arguments but `args` names {}", args.len()),
         };
         let mut diagnostic = invalid(stanza.span, message).with_help(format!(
             "a macro with N arguments is named `[name(N)]` and lists N names in `args`, e.g. \
@@ -1511,40 +1400,19 @@ mod tests {
 
     #[test]
     fn scanner_classifies_backticks() {
-        assert_eq!(
-            next_token("a `m` b", 0),
-            Some(Token::Call { start: 2, end: 5 })
-        );
-        assert_eq!(
-            next_token("a ```c``` b", 0),
-            Some(Token::Comment { start: 2, end: 9 })
-        );
-        assert_eq!(
-            next_token("a ```c", 0),
-            Some(Token::Comment { start: 2, end: 6 })
-        );
-        assert_eq!(
-            next_token("a `m", 0),
-            Some(Token::Unterminated {
-                start: 2,
-                resume: 4
-            })
-        );
+        assert_eq!(next_token("a `m` b", 0), Some(Token::Call { start: 2, end: 5 }));
+        assert_eq!(next_token("a ```c``` b", 0), Some(Token::Comment { start: 2, end: 9 }));
+        assert_eq!(next_token("a ```c", 0), Some(Token::Comment { start: 2, end: 6 }));
+        assert_eq!(next_token("a `m", 0), Some(Token::Unterminated { start: 2, resume: 4 }));
         assert_eq!(
             next_token("`m ```c```", 0),
-            Some(Token::Unterminated {
-                start: 0,
-                resume: 3
-            })
+            Some(Token::Unterminated { start: 0, resume: 3 })
         );
         // Quoted backticks are literal, and an escaped quote does not end the string.
         assert_eq!(next_token(r#"x="a`b`c""#, 0), None);
         assert_eq!(next_token(r#"x="a\"`b`""#, 0), None);
         // An unquoted `\"` does not open a string.
-        assert_eq!(
-            next_token(r#"x=\"a `m`"#, 0),
-            Some(Token::Call { start: 6, end: 9 })
-        );
+        assert_eq!(next_token(r#"x=\"a `m`"#, 0), Some(Token::Call { start: 6, end: 9 }));
     }
 
     #[test]
@@ -1591,10 +1459,7 @@ mod tests {
             Some("$b$-2-$c$-$")
         );
         // A literal `$` before a reference does not hide it.
-        assert_eq!(
-            substitute("x$ $a$", &params, &["1", "2"], 100).as_deref(),
-            Some("x$ 1")
-        );
+        assert_eq!(substitute("x$ $a$", &params, &["1", "2"], 100).as_deref(), Some("x$ 1"));
         assert_eq!(substitute("$a$$a$", &params, &["xyz", ""], 5), None);
     }
 

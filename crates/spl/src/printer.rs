@@ -50,7 +50,11 @@ fn pipeline(out: &mut String, p: &Pipeline, in_subsearch: bool) {
 }
 
 fn command(out: &mut String, c: &Command, implicit: bool, in_subsearch: bool) {
-    let name = if c.name.name.is_empty() { "search" } else { c.name.name.as_str() };
+    let name = if c.name.name.is_empty() {
+        "search"
+    } else {
+        c.name.name.as_str()
+    };
     match &c.kind {
         CommandKind::Search(e) => {
             let mut body = String::new();
@@ -107,7 +111,10 @@ fn command_args(out: &mut String, kind: &CommandKind) {
             }
         }
         CommandKind::Rename(pairs) => {
-            let parts: Vec<String> = pairs.iter().map(|p| format!("{} AS {}", field(&p.from), field(&p.to))).collect();
+            let parts: Vec<String> = pairs
+                .iter()
+                .map(|p| format!("{} AS {}", field(&p.from), field(&p.to)))
+                .collect();
             w.push(parts.join(", "));
         }
         CommandKind::Fillnull(f) => {
@@ -120,6 +127,13 @@ fn command_args(out: &mut String, kind: &CommandKind) {
         CommandKind::Fields(f) => {
             if f.remove {
                 w.push("-".into());
+            } else if f
+                .fields
+                .first()
+                .is_some_and(|f| !f.quoted && (f.name == "-" || f.name == "+"))
+            {
+                // A first field named `-` or `+` would read as the mode.
+                w.push("+".into());
             }
             w.fields(&f.fields);
         }
@@ -291,7 +305,7 @@ impl Words {
 
     fn fields(&mut self, fields: &[Field]) {
         for f in fields {
-            self.push(field(f));
+            self.push(list_field(f));
         }
     }
 
@@ -322,7 +336,11 @@ impl Words {
 
     fn sort_keys(&mut self, keys: &[SortKey]) {
         for k in keys {
-            let name = field(&k.field);
+            let name = if k.collation == Collation::Auto && !k.descending {
+                list_field(&k.field)
+            } else {
+                field(&k.field)
+            };
             let body = match k.collation {
                 Collation::Auto => name,
                 Collation::Str => format!("str({name})"),
@@ -339,7 +357,7 @@ fn lookup_fields(fields: &[LookupField]) -> String {
         .iter()
         .map(|f| match &f.event {
             Some(e) => format!("{} AS {}", field(&f.lookup), field(e)),
-            None => field(&f.lookup),
+            None => list_field(&f.lookup),
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -357,13 +375,34 @@ fn field(f: &Field) -> String {
     if f.quoted { quote(&f.name, '"') } else { f.name.clone() }
 }
 
+/// Words that end a field list somewhere (`top x BY y`, `dedup x sortby y`, `sort x desc`,
+/// `lookup t x OUTPUT y`).
+const LIST_STOPS: &[&str] = &["by", "sortby", "desc", "d", "output", "outputnew"];
+
+/// A field in a list. The parser reads a bare field named like a word that ends the list, or
+/// like a count (`top 5`), only when a comma follows it (`top BY, x`), so such a name keeps its
+/// comma.
+fn list_field(f: &Field) -> String {
+    let mut s = field(f);
+    let stop = LIST_STOPS.iter().any(|k| f.name.eq_ignore_ascii_case(k));
+    let count = f.name.bytes().all(|b| b.is_ascii_digit());
+    if !f.quoted && (stop || count) {
+        s.push(',');
+    }
+    s
+}
+
 /// The left side of an eval assignment.
 fn eval_target(f: &Field) -> String {
     if f.quoted { quote(&f.name, '"') } else { f.name.clone() }
 }
 
 fn literal(l: &Literal) -> String {
-    if l.quoted { quote(&l.value, '"') } else { l.value.clone() }
+    if l.quoted {
+        quote(&l.value, '"')
+    } else {
+        l.value.clone()
+    }
 }
 
 /// Quote `text` so the parser's unescaping gives it back: `"` and `\` before a special character
@@ -423,7 +462,9 @@ fn search(out: &mut String, e: &SearchExpr) {
         SearchExpr::And { items, .. } => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(' ');
+                    // After a word, `IN (` starts an IN list; the term `IN` needs its `AND`.
+                    let term_in = matches!(item, SearchExpr::Term(v) if !v.quoted && v.text == "IN");
+                    out.push_str(if term_in { " AND " } else { " " });
                 }
                 search(out, item);
             }

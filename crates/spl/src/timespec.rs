@@ -116,7 +116,10 @@ impl TimeSpec {
             Some(s) => {
                 let end = s.find(['+', '-']).unwrap_or(s.len());
                 let unit = &s[..end];
-                let snap = if let Some(d) = unit.strip_prefix('w').filter(|d| d.len() == 1 && d.as_bytes()[0].is_ascii_digit()) {
+                let snap = if let Some(d) = unit
+                    .strip_prefix('w')
+                    .filter(|d| d.len() == 1 && d.as_bytes()[0].is_ascii_digit())
+                {
                     let day = d.as_bytes()[0] - b'0';
                     if day > 7 {
                         return Err(format!("`@w{day}`: weekdays are w0 to w7"));
@@ -155,7 +158,9 @@ fn parse_offsets(mut s: &str) -> Result<Vec<(i64, TimeUnit)>, String> {
         let n: i64 = if digits == 0 {
             1
         } else {
-            s[..digits].parse().map_err(|_| format!("`{}` is too large", &s[..digits]))?
+            s[..digits]
+                .parse()
+                .map_err(|_| format!("`{}` is too large", &s[..digits]))?
         };
         s = &s[digits..];
         let letters = s.bytes().take_while(u8::is_ascii_alphabetic).count();
@@ -185,7 +190,8 @@ fn parse_absolute(t: &str) -> Option<TimeSpec> {
     }
     let parts = [mo, da, ye, h, mi, se].map(|p| p.parse::<u32>().ok());
     let parts = [parts[0]?, parts[1]?, parts[2]?, parts[3]?, parts[4]?, parts[5]?];
-    let valid = (1..=12).contains(&parts[0]) && (1..=31).contains(&parts[1]) && parts[3] < 24 && parts[4] < 60 && parts[5] < 61;
+    let valid =
+        (1..=12).contains(&parts[0]) && (1..=31).contains(&parts[1]) && parts[3] < 24 && parts[4] < 60 && parts[5] < 61;
     valid.then_some(TimeSpec::Absolute { parts })
 }
 

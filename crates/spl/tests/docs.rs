@@ -32,7 +32,10 @@ fn diagnostics_doc_is_current() {
         std::fs::write(path, &expected).unwrap();
     }
     let actual = std::fs::read_to_string(path).unwrap_or_default();
-    assert_eq!(actual, expected, "docs/diagnostics.md is stale: run TRIPLINE_BLESS=1 cargo test -p tripline-spl --test docs");
+    assert_eq!(
+        actual, expected,
+        "docs/diagnostics.md is stale: run TRIPLINE_BLESS=1 cargo test -p tripline-spl --test docs"
+    );
 }
 
 #[test]

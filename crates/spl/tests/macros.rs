@@ -37,10 +37,7 @@ fn opts() -> ExpandOptions {
 fn table_insert_get_and_override() {
     let mut t = MacroTable::new();
     assert!(t.is_empty());
-    assert_eq!(
-        t.insert(MacroDef::new("m", Vec::<String>::new(), "a")),
-        None
-    );
+    assert_eq!(t.insert(MacroDef::new("m", Vec::<String>::new(), "a")), None);
     assert_eq!(t.insert(MacroDef::new("m", ["x"], "b $x$")), None);
     let replaced = t.insert(MacroDef::new("m", Vec::<String>::new(), "c"));
     assert_eq!(replaced.map(|d| d.definition), Some("a".to_owned()));
@@ -57,22 +54,14 @@ fn table_insert_get_and_override() {
     let names: Vec<(String, usize)> = t.iter().map(|d| (d.name.clone(), d.arity())).collect();
     assert_eq!(
         names,
-        vec![
-            ("m".to_owned(), 0),
-            ("m".to_owned(), 1),
-            ("m_2".to_owned(), 2)
-        ]
+        vec![("m".to_owned(), 0), ("m".to_owned(), 1), ("m_2".to_owned(), 2)]
     );
 }
 
 #[test]
 fn later_definitions_win_on_extend() {
     let mut t = corpus_table();
-    t.extend([MacroDef::new(
-        "kube_audit",
-        Vec::<String>::new(),
-        "index=k8s",
-    )]);
+    t.extend([MacroDef::new("kube_audit", Vec::<String>::new(), "index=k8s")]);
     let e = expand("`kube_audit` verb=create", &t, &opts());
     assert_eq!(e.text, "index=k8s verb=create");
 }
@@ -81,11 +70,7 @@ fn later_definitions_win_on_extend() {
 
 #[test]
 fn simple_macro() {
-    let e = expand(
-        "`kube_audit` verb=create | stats count",
-        &corpus_table(),
-        &opts(),
-    );
+    let e = expand("`kube_audit` verb=create | stats count", &corpus_table(), &opts());
     assert_eq!(e.text, r#"source="kubernetes" verb=create | stats count"#);
     assert!(e.diagnostics.is_empty());
 }
@@ -109,10 +94,7 @@ fn arguments_are_substituted_and_stray_dollars_kept() {
         r#"$a$=$b$ | rex "x$" | eval y="$a$$" | eval c=$c$"#,
     )]);
     let e = expand("`pair(  user ,  \"bob smith\" )`", &t, &opts());
-    assert_eq!(
-        e.text,
-        r#"user="bob smith" | rex "x$" | eval y="user$" | eval c=$c$"#
-    );
+    assert_eq!(e.text, r#"user="bob smith" | rex "x$" | eval y="user$" | eval c=$c$"#);
     assert!(e.diagnostics.is_empty());
 }
 
@@ -137,20 +119,13 @@ fn nested_macros_expand_recursively() {
         ("kube_audit", &[], r#"source="kubernetes""#),
     ]);
     let e = expand("search `outer(verb)`", &t, &opts());
-    assert_eq!(
-        e.text,
-        r#"search where isnotnull(verb) | source="kubernetes""#
-    );
+    assert_eq!(e.text, r#"search where isnotnull(verb) | source="kubernetes""#);
     assert!(e.diagnostics.is_empty());
 }
 
 #[test]
 fn no_parentheses_are_added_around_expansions() {
-    let t = table(&[(
-        "kube_allowed_user_names",
-        &[],
-        "user.username=a OR user.username=b",
-    )]);
+    let t = table(&[("kube_allowed_user_names", &[], "user.username=a OR user.username=b")]);
     let e = expand("search NOT `kube_allowed_user_names`", &t, &opts());
     assert_eq!(e.text, "search NOT user.username=a OR user.username=b");
 }
@@ -162,10 +137,7 @@ fn macros_inside_quotes_are_not_expanded() {
         &corpus_table(),
         &opts(),
     );
-    assert_eq!(
-        e.text,
-        r#"search x="audit`kube_audit`local" source="kubernetes""#
-    );
+    assert_eq!(e.text, r#"search x="audit`kube_audit`local" source="kubernetes""#);
     assert!(e.diagnostics.is_empty());
 }
 
@@ -191,10 +163,7 @@ fn comments_are_copied_through() {
     // An unterminated comment is left for the parser to report.
     let src = "`kube_audit` ```never closed `kube_audit`";
     let e = expand(src, &corpus_table(), &opts());
-    assert_eq!(
-        e.text,
-        r#"source="kubernetes" ```never closed `kube_audit`"#
-    );
+    assert_eq!(e.text, r#"source="kubernetes" ```never closed `kube_audit`"#);
     assert!(e.diagnostics.is_empty());
 }
 
@@ -211,11 +180,7 @@ fn self_recursion_is_reported_and_left_in_place() {
     let t = table(&[("a", &[], "x `a` y")]);
     let e = expand("search `a` z", &t, &opts());
     assert_eq!(codes(&e.diagnostics), vec![Code::RecursiveMacro]);
-    assert!(
-        e.diagnostics[0].message.contains("a -> a"),
-        "{:?}",
-        e.diagnostics[0]
-    );
+    assert!(e.diagnostics[0].message.contains("a -> a"), "{:?}", e.diagnostics[0]);
     assert_eq!(e.diagnostics[0].span, Span::new(7, 10));
     assert_eq!(e.text, "search x `a` y z");
 }
@@ -249,10 +214,7 @@ fn wrong_arity_names_the_defined_arities() {
         &corpus_table(),
         &opts(),
     );
-    assert_eq!(
-        codes(&e.diagnostics),
-        vec![Code::MacroArity, Code::MacroArity]
-    );
+    assert_eq!(codes(&e.diagnostics), vec![Code::MacroArity, Code::MacroArity]);
     let first = &e.diagnostics[0];
     assert_eq!(first.span, Span::new(0, 30));
     assert!(
@@ -269,10 +231,7 @@ fn wrong_arity_names_the_defined_arities() {
     );
     assert!(e.diagnostics[1].message.contains("but none were given"));
     // Both calls stay as written.
-    assert_eq!(
-        e.text,
-        "`security_content_ctime(a, b)` | `security_content_ctime`"
-    );
+    assert_eq!(e.text, "`security_content_ctime(a, b)` | `security_content_ctime`");
 
     let t = table(&[("m", &[], "a"), ("m", &["x", "y"], "b")]);
     let e = expand("`m(1)`", &t, &opts());
@@ -287,20 +246,14 @@ fn wrong_arity_names_the_defined_arities() {
 fn undefined_macro_is_reported_and_left_in_place() {
     let src = "`kube_audit` | `no_such_macro` | stats count";
     let e = expand(src, &corpus_table(), &opts());
-    assert_eq!(
-        e.text,
-        r#"source="kubernetes" | `no_such_macro` | stats count"#
-    );
+    assert_eq!(e.text, r#"source="kubernetes" | `no_such_macro` | stats count"#);
     assert_eq!(codes(&e.diagnostics), vec![Code::UndefinedMacro]);
     let d = &e.diagnostics[0];
     assert_eq!(d.severity, Severity::Error);
     assert_eq!(d.span, Span::new(15, 30));
     assert_eq!(d.span.slice(src), "`no_such_macro`");
     let help = d.help.as_deref().unwrap_or_default();
-    assert!(
-        help.contains("macros/") && help.contains("--macros FILE"),
-        "{help}"
-    );
+    assert!(help.contains("macros/") && help.contains("--macros FILE"), "{help}");
 }
 
 #[test]
@@ -308,10 +261,7 @@ fn undefined_macro_suggests_a_case_variant() {
     let e = expand("`Kube_Audit`", &corpus_table(), &opts());
     assert_eq!(codes(&e.diagnostics), vec![Code::UndefinedMacro]);
     assert!(
-        e.diagnostics[0]
-            .notes
-            .iter()
-            .any(|n| n.contains("`kube_audit`")),
+        e.diagnostics[0].notes.iter().any(|n| n.contains("`kube_audit`")),
         "{:?}",
         e.diagnostics[0]
     );
@@ -327,12 +277,7 @@ fn errors_inside_definitions_point_at_the_call_in_the_original() {
     let d = &e.diagnostics[0];
     assert_eq!(d.span.slice(src), "`outer`");
     assert!(d.message.contains("`missing`"));
-    assert!(
-        d.notes
-            .iter()
-            .any(|n| n.contains("outer -> inner -> missing")),
-        "{d:?}"
-    );
+    assert!(d.notes.iter().any(|n| n.contains("outer -> inner -> missing")), "{d:?}");
 }
 
 #[test]
@@ -481,11 +426,7 @@ fn doubling_arguments_hits_a_limit() {
     // Each level passes its argument twice to the next: 2^30 bytes after 30 levels.
     let mut defs = vec![MacroDef::new("g0", ["x"], "$x$")];
     for i in 1..=30 {
-        defs.push(MacroDef::new(
-            format!("g{i}"),
-            ["x"],
-            format!("`g{}($x$$x$)`", i - 1),
-        ));
+        defs.push(MacroDef::new(format!("g{i}"), ["x"], format!("`g{}($x$$x$)`", i - 1)));
     }
     let t: MacroTable = defs.into_iter().collect();
     let e = expand("`g30(ab)`", &t, &opts());
@@ -508,12 +449,7 @@ fn limits_are_configurable() {
     };
     let e = expand("`a`", &t, &shallow);
     assert_eq!(codes(&e.diagnostics), vec![Code::MacroLimit]);
-    assert!(
-        e.diagnostics[0]
-            .notes
-            .iter()
-            .any(|n| n.contains("a -> b -> c"))
-    );
+    assert!(e.diagnostics[0].notes.iter().any(|n| n.contains("a -> b -> c")));
     let e = expand(
         "`a`",
         &t,
@@ -562,29 +498,17 @@ fn source_map_before_inside_and_after() {
     // Inside: the whole call, whatever part of the expansion.
     let source_at = text.find("source").unwrap_or_default();
     assert_eq!(map.to_original(Span::new(source_at, source_at + 6)), call);
-    assert_eq!(
-        map.to_original(Span::new(source_at + 8, source_at + 9)),
-        call
-    );
+    assert_eq!(map.to_original(Span::new(source_at + 8, source_at + 9)), call);
     assert_eq!(map.to_original(Span::empty(source_at + 3)), call);
     // After: shifted back by the growth.
     let verb_at = text.find("verb").unwrap_or_default();
-    assert_eq!(
-        map.to_original(Span::new(verb_at, verb_at + 4)),
-        Span::new(21, 25)
-    );
+    assert_eq!(map.to_original(Span::new(verb_at, verb_at + 4)), Span::new(21, 25));
     assert_eq!(Span::new(21, 25).slice(src), "verb");
     // Straddling: the union.
     assert_eq!(map.to_original(Span::new(2, verb_at + 4)), Span::new(2, 25));
-    assert_eq!(
-        map.to_original(Span::new(source_at + 2, verb_at + 2)),
-        Span::new(8, 23)
-    );
+    assert_eq!(map.to_original(Span::new(source_at + 2, verb_at + 2)), Span::new(8, 23));
     // The very end, and beyond it.
-    assert_eq!(
-        map.to_original(Span::empty(text.len())),
-        Span::empty(src.len())
-    );
+    assert_eq!(map.to_original(Span::empty(text.len())), Span::empty(src.len()));
     assert_eq!(
         map.to_original(Span::new(text.len() - 2, text.len() + 99)),
         Span::new(src.len() - 2, src.len())
@@ -613,10 +537,7 @@ fn source_map_with_nested_macros_maps_to_the_outermost_call() {
     assert_eq!(e.map.to_original(Span::new(table_at, table_at + 5)), call);
     assert_eq!(e.map.macro_at(isnull_at), Some(("outer", call)));
     let b_at = e.text.len() - 1;
-    assert_eq!(
-        e.map.to_original(Span::new(b_at, b_at + 1)),
-        Span::new(27, 28)
-    );
+    assert_eq!(e.map.to_original(Span::new(b_at, b_at + 1)), Span::new(27, 28));
 
     // A parser error inside the inner expansion gets a note per level.
     let d = Diagnostic::error(
@@ -648,11 +569,7 @@ fn map_diagnostic_outside_macros_adds_no_note() {
     let src = "`kube_audit` | sttas count";
     let e = expand(src, &corpus_table(), &opts());
     let at = e.text.find("sttas").unwrap_or_default();
-    let d = Diagnostic::error(
-        Code::UnknownCommand,
-        Span::new(at, at + 5),
-        "unknown command",
-    );
+    let d = Diagnostic::error(Code::UnknownCommand, Span::new(at, at + 5), "unknown command");
     let mapped = e.map_diagnostic(d);
     assert_eq!(mapped.span.slice(src), "sttas");
     assert!(mapped.notes.is_empty());
@@ -695,10 +612,7 @@ fn consecutive_and_empty_expansions() {
 
 #[test]
 fn non_ascii_text_maps_on_char_boundaries() {
-    let t = table(&[
-        ("ville", &["x"], "City=\"Zürich\" note=$x$"),
-        ("emoji", &[], "🙂"),
-    ]);
+    let t = table(&[("ville", &["x"], "City=\"Zürich\" note=$x$"), ("emoji", &[], "🙂")]);
     let src = "search 名前=値 `ville(ü€)` | eval s=\"`emoji`\" `emoji`é `nö`";
     let e = expand(src, &t, &opts());
     assert_eq!(
@@ -709,12 +623,7 @@ fn non_ascii_text_maps_on_char_boundaries() {
     assert_eq!(e.diagnostics[0].span.slice(src), "`nö`");
 
     // Every char-aligned span of the expansion maps to a char-aligned span of the original.
-    let bounds: Vec<usize> = e
-        .text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([e.text.len()])
-        .collect();
+    let bounds: Vec<usize> = e.text.char_indices().map(|(i, _)| i).chain([e.text.len()]).collect();
     for &a in &bounds {
         for &b in bounds.iter().filter(|&&b| b >= a) {
             let m = e.map.to_original(Span::new(a, b));
@@ -722,9 +631,7 @@ fn non_ascii_text_maps_on_char_boundaries() {
         }
     }
     let e_acute = e.text.find('é').unwrap_or_default();
-    let mapped = e
-        .map
-        .to_original(Span::new(e_acute, e_acute + 'é'.len_utf8()));
+    let mapped = e.map.to_original(Span::new(e_acute, e_acute + 'é'.len_utf8()));
     assert_eq!(mapped.slice(src), "é");
 }
 
@@ -768,10 +675,7 @@ fn conf_parses_stanzas_args_and_continuations() {
     assert_eq!(defs[0].origin.as_deref(), Some("macros.conf"));
     assert_eq!(defs[1].name, "security_content_ctime");
     assert_eq!(defs[1].args, vec!["field".to_owned()]);
-    assert_eq!(
-        defs[2].definition,
-        "search a=1 \n    | stats count \n    by b"
-    );
+    assert_eq!(defs[2].definition, "search a=1 \n    | stats count \n    by b");
 
     let t: MacroTable = defs.into_iter().collect();
     let e = expand(
@@ -815,10 +719,7 @@ fn conf_arity_mismatch_is_reported_with_spans_into_the_conf() {
 fn conf_rejects_eval_macros_and_missing_definitions() {
     let conf = "[evil]\ndefinition = \"search \" . \"x\"\niseval = 1\n[empty]\ndescription = nothing\n[fine]\ndefinition = ok\n";
     let (defs, diagnostics) = MacroTable::parse_conf(conf, None);
-    assert_eq!(
-        defs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
-        vec!["fine"]
-    );
+    assert_eq!(defs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), vec!["fine"]);
     assert_eq!(
         codes(&diagnostics),
         vec![Code::InvalidMacroDefinition, Code::InvalidMacroDefinition]
@@ -837,10 +738,7 @@ fn conf_odd_input() {
     // a `[default]` stanza, a garbage line, a broken header, empty args and a final backslash.
     let conf = "orphan = 1\r\n[default]\r\ndefinition = no\r\n  # indented comment\r\n[m]\r\ndefinition = first\r\n[m]\r\ndefinition = second\r\nthis is not a setting\r\n[broken\r\ndefinition = skipped\r\n[e]\r\nargs =\r\ndefinition = tail \\";
     let (defs, diagnostics) = MacroTable::parse_conf(conf, None);
-    let got: Vec<(&str, &str)> = defs
-        .iter()
-        .map(|d| (d.name.as_str(), d.definition.as_str()))
-        .collect();
+    let got: Vec<(&str, &str)> = defs.iter().map(|d| (d.name.as_str(), d.definition.as_str())).collect();
     assert_eq!(got, vec![("m", "second"), ("e", "tail")]);
     assert_eq!(
         diagnostics
@@ -848,11 +746,7 @@ fn conf_odd_input() {
             .map(|d| (d.code, d.severity, d.span.slice(conf)))
             .collect::<Vec<_>>(),
         vec![
-            (
-                Code::InvalidMacroDefinition,
-                Severity::Warning,
-                "this is not a setting"
-            ),
+            (Code::InvalidMacroDefinition, Severity::Warning, "this is not a setting"),
             (Code::InvalidMacroDefinition, Severity::Error, "[broken"),
         ]
     );
@@ -864,11 +758,7 @@ fn conf_bad_arity_and_argument_names() {
     let (defs, diagnostics) = MacroTable::parse_conf(conf, None);
     assert!(defs.is_empty(), "{defs:?}");
     assert_eq!(diagnostics.len(), 4, "{diagnostics:?}");
-    assert!(
-        diagnostics
-            .iter()
-            .all(|d| d.code == Code::InvalidMacroDefinition)
-    );
+    assert!(diagnostics.iter().all(|d| d.code == Code::InvalidMacroDefinition));
 }
 
 #[test]
@@ -877,10 +767,7 @@ fn conf_warns_about_argument_mismatches() {
     let (defs, diagnostics) = MacroTable::parse_conf(conf, None);
     assert_eq!(defs.len(), 1);
     assert_eq!(
-        diagnostics
-            .iter()
-            .map(|d| (d.code, d.severity))
-            .collect::<Vec<_>>(),
+        diagnostics.iter().map(|d| (d.code, d.severity)).collect::<Vec<_>>(),
         vec![
             (Code::MacroArgumentMismatch, Severity::Warning),
             (Code::MacroArgumentMismatch, Severity::Warning),
@@ -893,8 +780,7 @@ fn conf_warns_about_argument_mismatches() {
 
 #[test]
 fn conf_with_non_ascii() {
-    let conf =
-        "[städte]\ndefinition = City=\"Zürich\" \\\n  OR City=\"東京\"\n[ärger(1)]\nargs = ä\n";
+    let conf = "[städte]\ndefinition = City=\"Zürich\" \\\n  OR City=\"東京\"\n[ärger(1)]\nargs = ä\n";
     let (defs, diagnostics) = MacroTable::parse_conf(conf, None);
     assert_eq!(defs.len(), 1);
     assert_eq!(defs[0].definition, "City=\"Zürich\" \n  OR City=\"東京\"");

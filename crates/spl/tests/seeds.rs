@@ -8,10 +8,26 @@ use tripline_spl::{ExpandOptions, MacroDef, MacroTable, analyze, print};
 fn macros() -> MacroTable {
     [
         MacroDef::new("kube_audit", Vec::<String>::new(), r#"source="kubernetes""#),
-        MacroDef::new("kube_objects_events", Vec::<String>::new(), "sourcetype=kube:objects:events"),
-        MacroDef::new("aws_cloudwatchlogs_eks", Vec::<String>::new(), r#"sourcetype="aws:cloudwatchlogs:eks""#),
-        MacroDef::new("kubernetes_azure", Vec::<String>::new(), "sourcetype=mscs:storage:blob:json"),
-        MacroDef::new("google_gcp_pubsub_message", Vec::<String>::new(), r#"sourcetype="google:gcp:pubsub:message""#),
+        MacroDef::new(
+            "kube_objects_events",
+            Vec::<String>::new(),
+            "sourcetype=kube:objects:events",
+        ),
+        MacroDef::new(
+            "aws_cloudwatchlogs_eks",
+            Vec::<String>::new(),
+            r#"sourcetype="aws:cloudwatchlogs:eks""#,
+        ),
+        MacroDef::new(
+            "kubernetes_azure",
+            Vec::<String>::new(),
+            "sourcetype=mscs:storage:blob:json",
+        ),
+        MacroDef::new(
+            "google_gcp_pubsub_message",
+            Vec::<String>::new(),
+            r#"sourcetype="google:gcp:pubsub:message""#,
+        ),
         MacroDef::new(
             "security_content_ctime",
             ["field"],
@@ -69,24 +85,40 @@ fn assert_clean(name: &str, spl: &str) -> tripline_spl::Analysis {
     let printed = print(&analysis.parse.query);
     let again = tripline_spl::parse(&printed);
     assert!(!again.has_errors(), "{name}: reprint fails to parse: {printed}");
-    assert_eq!(analysis.parse.query.without_spans(), again.query.without_spans(), "{name}");
+    assert_eq!(
+        analysis.parse.query.without_spans(),
+        again.query.without_spans(),
+        "{name}"
+    );
     analysis
 }
 
 fn command_names(a: &tripline_spl::Analysis) -> Vec<String> {
-    a.parse.query.pipeline.commands.iter().map(|c| c.name.name.clone()).collect()
+    a.parse
+        .query
+        .pipeline
+        .commands
+        .iter()
+        .map(|c| c.name.name.clone())
+        .collect()
 }
 
 #[test]
 fn access_scanning() {
     let a = assert_clean("access scanning", ACCESS_SCANNING);
-    assert_eq!(command_names(&a), ["search", "iplocation", "stats", "where", "rename", "search"]);
+    assert_eq!(
+        command_names(&a),
+        ["search", "iplocation", "stats", "where", "rename", "search"]
+    );
 }
 
 #[test]
 fn eks_pod_scan() {
     let a = assert_clean("eks pod scan", EKS_POD_SCAN);
-    assert_eq!(command_names(&a), ["search", "rename", "stats", "convert", "convert", "search"]);
+    assert_eq!(
+        command_names(&a),
+        ["search", "rename", "stats", "convert", "convert", "search"]
+    );
 }
 
 #[test]
@@ -94,14 +126,28 @@ fn scanner_image_pulling() {
     let a = assert_clean("scanner image pulling", SCANNER_IMAGE_PULLING);
     assert_eq!(
         command_names(&a),
-        ["search", "rename", "rename", "rename", "eval", "eval", "stats", "convert", "convert", "search"]
+        [
+            "search", "rename", "rename", "rename", "eval", "eval", "stats", "convert", "convert", "search"
+        ]
     );
     // The BY list spans three lines with commas.
     let tripline_spl::ast::CommandKind::Stats(stats) = &a.parse.query.pipeline.commands[6].kind else {
         panic!("expected stats");
     };
     let by: Vec<&str> = stats.by.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(by, ["host", "name", "namespace", "kind", "reason", "message", "phase", "severity"]);
+    assert_eq!(
+        by,
+        [
+            "host",
+            "name",
+            "namespace",
+            "kind",
+            "reason",
+            "message",
+            "phase",
+            "severity"
+        ]
+    );
 }
 
 #[test]

@@ -7,36 +7,161 @@
 use super::search::SearchStop;
 use super::{GENERATING, PResult, Parser, describe, suggest};
 use crate::ast::{
-    AggregationArg, Aggregation, AppendCommand, Assignment, BinCommand, Collation, CommandKind, Conversion, ConvertCommand,
-    DedupCommand, Field, FieldsCommand, FillnullCommand, ForeachCommand, HeadCommand, Ident, InputlookupCommand,
-    IplocationCommand, JoinCommand, Literal, LookupCommand, LookupField, LookupOutput, MetricStatsCommand,
-    MvexpandCommand, OptionArg, RenamePair, RexCommand, SortCommand, SortKey, SpathCommand, StatsCommand,
-    TailCommand, TopCommand,
+    Aggregation, AggregationArg, AppendCommand, Assignment, BinCommand, Collation, CommandKind, Conversion,
+    ConvertCommand, DedupCommand, Field, FieldsCommand, FillnullCommand, ForeachCommand, HeadCommand, Ident,
+    InputlookupCommand, IplocationCommand, JoinCommand, Literal, LookupCommand, LookupField, LookupOutput,
+    MetricStatsCommand, MvexpandCommand, OptionArg, RenamePair, RexCommand, SortCommand, SortKey, SpathCommand,
+    StatsCommand, TailCommand, TopCommand,
 };
 use crate::{Code, Diagnostic, Span, functions};
 
 /// Every command name the parser understands.
 pub(crate) const KNOWN: &[&str] = &[
-    "append", "bin", "bucket", "convert", "dedup", "eval", "eventstats", "fields", "fillnull", "foreach", "head",
-    "inputlookup", "iplocation", "join", "lookup", "makeresults", "mstats", "mvexpand", "rare", "rename", "rex",
-    "search", "sort", "spath", "stats", "streamstats", "table", "tail", "top", "tstats", "where",
+    "append",
+    "bin",
+    "bucket",
+    "convert",
+    "dedup",
+    "eval",
+    "eventstats",
+    "fields",
+    "fillnull",
+    "foreach",
+    "head",
+    "inputlookup",
+    "iplocation",
+    "join",
+    "lookup",
+    "makeresults",
+    "mstats",
+    "mvexpand",
+    "rare",
+    "rename",
+    "rex",
+    "search",
+    "sort",
+    "spath",
+    "stats",
+    "streamstats",
+    "table",
+    "tail",
+    "top",
+    "tstats",
+    "where",
 ];
 
 /// Real Splunk commands that Tripline does not run, so they get a precise message rather than
 /// "unknown command".
 const UNSUPPORTED: &[&str] = &[
-    "accum", "addcoltotals", "addinfo", "addtotals", "analyzefields", "anomalies", "anomalousvalue", "appendcols",
-    "appendpipe", "arules", "associate", "autoregress", "bucketdir", "chart", "cluster", "cofilter", "collect",
-    "concurrency", "contingency", "correlate", "datamodel", "dbinspect", "delete", "delta", "diff", "erex",
-    "eventcount", "extract", "fieldformat", "fieldsummary", "filldown", "findtypes", "folderize", "format", "from",
-    "gauge", "gentimes", "geom", "geostats", "highlight", "history", "iconify", "inputcsv", "kmeans", "kv", "kvform",
-    "loadjob", "localize", "localop", "makecontinuous", "makemv", "map", "metadata", "metasearch", "mcollect",
-    "multikv", "multisearch", "mvcombine", "nomv", "outlier", "outputcsv", "outputlookup", "outputtext",
-    "overlap", "predict", "rangemap", "regex", "relevancy", "reltime", "replace", "require", "rest", "return",
-    "reverse", "rtorder", "savedsearch", "script", "scrub", "searchtxn", "selfjoin", "sendemail", "set",
-    "setfields", "sichart", "sirare", "sistats", "sitimechart", "sitop", "strcat", "tags", "timechart",
-    "timewrap", "tojson", "transaction", "transpose", "trendline", "tscollect", "typeahead", "typelearner",
-    "typer", "union", "uniq", "untable", "walklex", "x11", "xmlkv", "xmlunescape", "xpath", "xyseries",
+    "accum",
+    "addcoltotals",
+    "addinfo",
+    "addtotals",
+    "analyzefields",
+    "anomalies",
+    "anomalousvalue",
+    "appendcols",
+    "appendpipe",
+    "arules",
+    "associate",
+    "autoregress",
+    "bucketdir",
+    "chart",
+    "cluster",
+    "cofilter",
+    "collect",
+    "concurrency",
+    "contingency",
+    "correlate",
+    "datamodel",
+    "dbinspect",
+    "delete",
+    "delta",
+    "diff",
+    "erex",
+    "eventcount",
+    "extract",
+    "fieldformat",
+    "fieldsummary",
+    "filldown",
+    "findtypes",
+    "folderize",
+    "format",
+    "from",
+    "gauge",
+    "gentimes",
+    "geom",
+    "geostats",
+    "highlight",
+    "history",
+    "iconify",
+    "inputcsv",
+    "kmeans",
+    "kv",
+    "kvform",
+    "loadjob",
+    "localize",
+    "localop",
+    "makecontinuous",
+    "makemv",
+    "map",
+    "metadata",
+    "metasearch",
+    "mcollect",
+    "multikv",
+    "multisearch",
+    "mvcombine",
+    "nomv",
+    "outlier",
+    "outputcsv",
+    "outputlookup",
+    "outputtext",
+    "overlap",
+    "predict",
+    "rangemap",
+    "regex",
+    "relevancy",
+    "reltime",
+    "replace",
+    "require",
+    "rest",
+    "return",
+    "reverse",
+    "rtorder",
+    "savedsearch",
+    "script",
+    "scrub",
+    "searchtxn",
+    "selfjoin",
+    "sendemail",
+    "set",
+    "setfields",
+    "sichart",
+    "sirare",
+    "sistats",
+    "sitimechart",
+    "sitop",
+    "strcat",
+    "tags",
+    "timechart",
+    "timewrap",
+    "tojson",
+    "transaction",
+    "transpose",
+    "trendline",
+    "tscollect",
+    "typeahead",
+    "typelearner",
+    "typer",
+    "union",
+    "uniq",
+    "untable",
+    "walklex",
+    "x11",
+    "xmlkv",
+    "xmlunescape",
+    "xpath",
+    "xyseries",
 ];
 
 /// Whether `lname` (lowercase) is a command the parser understands.
@@ -61,7 +186,9 @@ impl Parser<'_> {
                         format!("`{lname}` generates results and must be the first command"),
                     )
                     .with_primary_label("not at the start of the search")
-                    .with_help(format!("start the search with `| {lname} ...`, or use it in a subsearch: append [| {lname} ...]")),
+                    .with_help(format!(
+                        "start the search with `| {lname} ...`, or use it in a subsearch: append [| {lname} ...]"
+                    )),
                 );
             }
         }
@@ -85,8 +212,12 @@ impl Parser<'_> {
             }
             "eval" => self.eval_args(name).map(CommandKind::Eval),
             "stats" => self.stats_args(name, STATS_OPTIONS, false).map(CommandKind::Stats),
-            "eventstats" => self.stats_args(name, EVENTSTATS_OPTIONS, false).map(CommandKind::Eventstats),
-            "streamstats" => self.stats_args(name, STREAMSTATS_OPTIONS, false).map(CommandKind::Streamstats),
+            "eventstats" => self
+                .stats_args(name, EVENTSTATS_OPTIONS, false)
+                .map(CommandKind::Eventstats),
+            "streamstats" => self
+                .stats_args(name, STREAMSTATS_OPTIONS, false)
+                .map(CommandKind::Streamstats),
             "rename" => self.rename_args(name).map(CommandKind::Rename),
             "fillnull" => self.fillnull_args(name).map(CommandKind::Fillnull),
             "table" => {
@@ -127,8 +258,12 @@ impl Parser<'_> {
             }
             "join" => self.join_args(name).map(CommandKind::Join),
             "foreach" => self.foreach_args(name).map(CommandKind::Foreach),
-            "mstats" => self.metric_stats_args(name, MSTATS_OPTIONS, false).map(CommandKind::Mstats),
-            "tstats" => self.metric_stats_args(name, TSTATS_OPTIONS, true).map(CommandKind::Tstats),
+            "mstats" => self
+                .metric_stats_args(name, MSTATS_OPTIONS, false)
+                .map(CommandKind::Mstats),
+            "tstats" => self
+                .metric_stats_args(name, TSTATS_OPTIONS, true)
+                .map(CommandKind::Tstats),
             _ => Err(self.unknown_command(name, &lname)),
         }
     }
@@ -145,8 +280,12 @@ impl Parser<'_> {
                 .with_help("see docs/spl.md for the supported commands"),
             );
         }
-        let mut d = Diagnostic::error(Code::UnknownCommand, name.span, format!("unknown command `{}`", name.name))
-            .with_primary_label("not an SPL command");
+        let mut d = Diagnostic::error(
+            Code::UnknownCommand,
+            name.span,
+            format!("unknown command `{}`", name.name),
+        )
+        .with_primary_label("not an SPL command");
         if let Some(s) = suggest(lname, KNOWN.iter().copied()) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
@@ -307,9 +446,13 @@ impl Parser<'_> {
             self.skip_ws();
             if self.at_command_end() || self.peek() == Some(',') {
                 return Err(Box::new(
-                    Diagnostic::error(Code::ExpectedExpression, Span::empty(self.pos), format!("nothing is assigned to `{}`", field.name))
-                        .with_label(field.span, "this field")
-                        .with_help("to remove a field write name=null()"),
+                    Diagnostic::error(
+                        Code::ExpectedExpression,
+                        Span::empty(self.pos),
+                        format!("nothing is assigned to `{}`", field.name),
+                    )
+                    .with_label(field.span, "this field")
+                    .with_help("to remove a field write name=null()"),
                 ));
             }
             let expr = self.expr()?;
@@ -344,7 +487,10 @@ impl Parser<'_> {
                 Diagnostic::error(
                     Code::ExpectedField,
                     self.token_span(),
-                    format!("expected the name of the field to assign, found {}", describe(self.peek())),
+                    format!(
+                        "expected the name of the field to assign, found {}",
+                        describe(self.peek())
+                    ),
                 )
                 .with_help("eval assigns with name=expression"),
             ));
@@ -365,8 +511,12 @@ impl Parser<'_> {
                     && value.contains('*')
                 {
                     self.diags.push(
-                        Diagnostic::warning(Code::LiteralWildcard, *span, "`*` is a literal character in where/eval comparisons")
-                            .with_help("use like(field, \"pattern%\") or the search command for wildcard matching"),
+                        Diagnostic::warning(
+                            Code::LiteralWildcard,
+                            *span,
+                            "`*` is a literal character in where/eval comparisons",
+                        )
+                        .with_help("use like(field, \"pattern%\") or the search command for wildcard matching"),
                     );
                 }
                 self.check_where_wildcards(lhs);
@@ -392,7 +542,10 @@ impl Parser<'_> {
                 return Err(Box::new(
                     Diagnostic::error(Code::ExpectedField, by_span, "`BY` needs at least one field")
                         .with_primary_label("no field after this `BY`")
-                        .with_help(format!("name the fields to group by, e.g. {} count BY src_ip, or remove `BY`", cmd.name)),
+                        .with_help(format!(
+                            "name the fields to group by, e.g. {} count BY src_ip, or remove `BY`",
+                            cmd.name
+                        )),
                 ));
             }
         }
@@ -419,7 +572,10 @@ impl Parser<'_> {
             let Some(mut function) = self.ident() else {
                 return Err(self.error_here(
                     Code::UnexpectedToken,
-                    format!("expected an aggregation such as count or values(field), found {}", self.found()),
+                    format!(
+                        "expected an aggregation such as count or values(field), found {}",
+                        self.found()
+                    ),
                 ));
             };
             // A fractional percentile such as `exactperc99.5`.
@@ -471,12 +627,18 @@ impl Parser<'_> {
                 ));
             }
             if let Some(a) = &alias
-                && let Some(prev) = out.iter().find(|p| p.alias.as_ref().is_some_and(|pa| pa.name == a.name))
+                && let Some(prev) = out
+                    .iter()
+                    .find(|p| p.alias.as_ref().is_some_and(|pa| pa.name == a.name))
             {
                 self.diags.push(
-                    Diagnostic::warning(Code::DuplicateName, a.span, format!("`{}` is the name of two aggregations", a.name))
-                        .with_label(prev.span, "first used here")
-                        .with_help("give each aggregation its own AS name; the later one wins"),
+                    Diagnostic::warning(
+                        Code::DuplicateName,
+                        a.span,
+                        format!("`{}` is the name of two aggregations", a.name),
+                    )
+                    .with_label(prev.span, "first used here")
+                    .with_help("give each aggregation its own AS name; the later one wins"),
                 );
             }
             out.push(Aggregation {
@@ -502,8 +664,12 @@ impl Parser<'_> {
             self.skip_ws();
             if !self.eat(')') {
                 return Err(Box::new(
-                    Diagnostic::error(Code::UnbalancedParen, Span::new(call_open, call_open + 1), "`eval(` is never closed")
-                        .with_primary_label("opened here"),
+                    Diagnostic::error(
+                        Code::UnbalancedParen,
+                        Span::new(call_open, call_open + 1),
+                        "`eval(` is never closed",
+                    )
+                    .with_primary_label("opened here"),
                 ));
             }
             AggregationArg::Eval(e)
@@ -528,8 +694,12 @@ impl Parser<'_> {
                 let name = self.src[start..self.pos].trim().to_string();
                 if name.is_empty() && self.peek() == Some(')') {
                     return Err(Box::new(
-                        Diagnostic::error(Code::ExpectedField, Span::new(open, (self.pos + 1).min(self.src.len())), format!("`{}()` needs a field", function.name))
-                            .with_help(format!("write {}(field)", function.name)),
+                        Diagnostic::error(
+                            Code::ExpectedField,
+                            Span::new(open, (self.pos + 1).min(self.src.len())),
+                            format!("`{}()` needs a field", function.name),
+                        )
+                        .with_help(format!("write {}(field)", function.name)),
                     ));
                 }
                 AggregationArg::Field(Field {
@@ -542,9 +712,13 @@ impl Parser<'_> {
         self.skip_ws();
         if !self.eat(')') {
             return Err(Box::new(
-                Diagnostic::error(Code::UnbalancedParen, Span::new(open, open + 1), format!("`{}(` is never closed", function.name))
-                    .with_primary_label("opened here")
-                    .with_help("add the closing `)`"),
+                Diagnostic::error(
+                    Code::UnbalancedParen,
+                    Span::new(open, open + 1),
+                    format!("`{}(` is never closed", function.name),
+                )
+                .with_primary_label("opened here")
+                .with_help("add the closing `)`"),
             ));
         }
         Ok(arg)
@@ -575,9 +749,13 @@ impl Parser<'_> {
             self.skip_ws();
             if self.at_command_end() {
                 return Err(Box::new(
-                    Diagnostic::error(Code::ExpectedField, as_span, format!("`{} AS` needs a new name", from.name))
-                        .with_primary_label("a new name is expected after this")
-                        .with_label(from.span, "renaming this"),
+                    Diagnostic::error(
+                        Code::ExpectedField,
+                        as_span,
+                        format!("`{} AS` needs a new name", from.name),
+                    )
+                    .with_primary_label("a new name is expected after this")
+                    .with_label(from.span, "renaming this"),
                 ));
             }
             let to = self.field()?;
@@ -615,7 +793,10 @@ impl Parser<'_> {
             }
             let more = self.field_list(&[])?;
             if more.is_empty() {
-                return Err(self.error_here(Code::UnexpectedToken, format!("unexpected {} in fillnull", describe(self.peek()))));
+                return Err(self.error_here(
+                    Code::UnexpectedToken,
+                    format!("unexpected {} in fillnull", describe(self.peek())),
+                ));
             }
             fields.extend(more);
         }
@@ -661,7 +842,10 @@ impl Parser<'_> {
             }
             let more = self.field_list(&["sortby"])?;
             if more.is_empty() {
-                return Err(self.error_here(Code::UnexpectedToken, format!("unexpected {} in dedup", describe(self.peek()))));
+                return Err(self.error_here(
+                    Code::UnexpectedToken,
+                    format!("unexpected {} in dedup", describe(self.peek())),
+                ));
             }
             fields.extend(more);
         }
@@ -701,7 +885,8 @@ impl Parser<'_> {
             if self.eat(',') {
                 continue;
             }
-            if self.at_command_end() || self.at_keyword("desc", true) || self.at_keyword("d", false) || self.at_option() {
+            if self.at_command_end() || self.at_keyword("desc", true) || self.at_keyword("d", false) || self.at_option()
+            {
                 return Ok(keys);
             }
             let start = self.pos;
@@ -716,20 +901,35 @@ impl Parser<'_> {
             if signed && (self.at_command_end() || self.at_keyword("desc", true)) {
                 let sign = &self.src[start..=start];
                 return Err(Box::new(
-                    Diagnostic::error(Code::ExpectedField, Span::new(start, start + 1), format!("`{sign}` needs a field to sort by"))
-                        .with_primary_label("no field after this sign")
-                        .with_help("name the field: sort - count sorts by count, largest first"),
+                    Diagnostic::error(
+                        Code::ExpectedField,
+                        Span::new(start, start + 1),
+                        format!("`{sign}` needs a field to sort by"),
+                    )
+                    .with_primary_label("no field after this sign")
+                    .with_help("name the field: sort - count sorts by count, largest first"),
                 ));
             }
             let mut collation = Collation::Auto;
-            for (name, c) in [("auto(", Collation::Auto), ("str(", Collation::Str), ("num(", Collation::Num), ("ip(", Collation::Ip)] {
-                if self.rest().get(..name.len()).is_some_and(|h| h.eq_ignore_ascii_case(name)) {
+            for (name, c) in [
+                ("auto(", Collation::Auto),
+                ("str(", Collation::Str),
+                ("num(", Collation::Num),
+                ("ip(", Collation::Ip),
+            ] {
+                if self
+                    .rest()
+                    .get(..name.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(name))
+                {
                     self.pos += name.len();
                     collation = c;
                     let field = self.field()?;
                     self.skip_ws();
                     if !self.eat(')') {
-                        return Err(self.error_here(Code::UnbalancedParen, format!("expected `)` after `{}`", field.name)));
+                        return Err(
+                            self.error_here(Code::UnbalancedParen, format!("expected `)` after `{}`", field.name))
+                        );
                     }
                     keys.push(SortKey {
                         descending,
@@ -892,10 +1092,14 @@ impl Parser<'_> {
                 let at = self.pos;
                 let end = self.quoted().map_or(self.src.len(), |(_, s)| s.end);
                 return Err(Box::new(
-                    Diagnostic::error(Code::UnexpectedToken, Span::new(at, end), "`rex` takes one regular expression")
-                        .with_primary_label("second regular expression")
-                        .with_label(first.span, "first regular expression")
-                        .with_help("combine the patterns into one, or use a second `| rex` command"),
+                    Diagnostic::error(
+                        Code::UnexpectedToken,
+                        Span::new(at, end),
+                        "`rex` takes one regular expression",
+                    )
+                    .with_primary_label("second regular expression")
+                    .with_label(first.span, "first regular expression")
+                    .with_help("combine the patterns into one, or use a second `| rex` command"),
                 ));
             }
             return Err(self.error_here(
@@ -904,7 +1108,11 @@ impl Parser<'_> {
             ));
         }
         let Some(regex) = regex else {
-            return Err(self.missing(cmd, "a quoted regular expression", "rex field=request \"^(?<method>\\S+)\""));
+            return Err(self.missing(
+                cmd,
+                "a quoted regular expression",
+                "rex field=request \"^(?<method>\\S+)\"",
+            ));
         };
         let sed = options
             .iter()
@@ -913,8 +1121,12 @@ impl Parser<'_> {
             functions::check_regex(&regex.value, regex.span)?;
             if !regex.value.contains("(?<") && !regex.value.contains("(?P<") {
                 self.diags.push(
-                    Diagnostic::warning(Code::Ambiguous, regex.span, "this `rex` has no named group, so it extracts no field")
-                        .with_help("name the groups to extract: (?<field>...)"),
+                    Diagnostic::warning(
+                        Code::Ambiguous,
+                        regex.span,
+                        "this `rex` has no named group, so it extracts no field",
+                    )
+                    .with_help("name the groups to extract: (?<field>...)"),
                 );
             }
         }
@@ -930,7 +1142,11 @@ impl Parser<'_> {
         let table = self.literal_value()?;
         let inputs = self.lookup_fields(&["output", "outputnew"])?;
         if inputs.is_empty() {
-            return Err(self.missing(cmd, "at least one field to match", "lookup my_lookup src_ip OUTPUT country"));
+            return Err(self.missing(
+                cmd,
+                "at least one field to match",
+                "lookup my_lookup src_ip OUTPUT country",
+            ));
         }
         self.skip_ws();
         let output = if let Some(new_only) = if self.eat_keyword("OUTPUTNEW", true).is_some() {
@@ -1010,7 +1226,9 @@ impl Parser<'_> {
     }
 
     fn convert_args(&mut self, cmd: &Ident) -> PResult<ConvertCommand> {
-        const FUNCTIONS: &[&str] = &["auto", "ctime", "dur2sec", "memk", "mktime", "mstime", "none", "num", "rmcomma", "rmunit"];
+        const FUNCTIONS: &[&str] = &[
+            "auto", "ctime", "dur2sec", "memk", "mktime", "mstime", "none", "num", "rmcomma", "rmunit",
+        ];
         let options = self.leading_options(cmd, &["timeformat"])?;
         let mut conversions = Vec::new();
         loop {
@@ -1030,7 +1248,11 @@ impl Parser<'_> {
             };
             let lname = function.name.to_ascii_lowercase();
             if !FUNCTIONS.contains(&lname.as_str()) {
-                let mut d = Diagnostic::error(Code::UnknownFunction, function.span, format!("unknown convert function `{}`", function.name));
+                let mut d = Diagnostic::error(
+                    Code::UnknownFunction,
+                    function.span,
+                    format!("unknown convert function `{}`", function.name),
+                );
                 d = match suggest(&lname, FUNCTIONS.iter().copied()) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(format!("convert functions: {}", FUNCTIONS.join(", "))),
@@ -1088,8 +1310,12 @@ impl Parser<'_> {
         for o in &options {
             if o.name.name.eq_ignore_ascii_case("span") && !valid_span(&o.value.value) {
                 return Err(Box::new(
-                    Diagnostic::error(Code::InvalidOptionValue, o.value.span, format!("`{}` is not a valid span", o.value.value))
-                        .with_help("write a number and a unit: span=10m, span=1h, span=1d"),
+                    Diagnostic::error(
+                        Code::InvalidOptionValue,
+                        o.value.span,
+                        format!("`{}` is not a valid span", o.value.value),
+                    )
+                    .with_help("write a number and a unit: span=10m, span=1h, span=1d"),
                 ));
             }
         }
@@ -1133,7 +1359,15 @@ impl Parser<'_> {
     }
 
     fn foreach_args(&mut self, cmd: &Ident) -> PResult<ForeachCommand> {
-        const OPTIONS: &[&str] = &["mode", "fieldstr", "matchstr", "matchseg1", "matchseg2", "matchseg3", "itemstr"];
+        const OPTIONS: &[&str] = &[
+            "mode",
+            "fieldstr",
+            "matchstr",
+            "matchseg1",
+            "matchseg2",
+            "matchseg3",
+            "itemstr",
+        ];
         let mut options = Vec::new();
         let mut fields = Vec::new();
         loop {
@@ -1152,7 +1386,10 @@ impl Parser<'_> {
                     Diagnostic::error(
                         Code::MissingArgument,
                         field.span,
-                        format!("the `foreach` template must be in brackets, but `{}` follows the field list", field.name),
+                        format!(
+                            "the `foreach` template must be in brackets, but `{}` follows the field list",
+                            field.name
+                        ),
                     )
                     .with_primary_label("this command is not in a [ template ]")
                     .with_help("foreach stdev_* [ eval <<FIELD>> = round('<<FIELD>>', 2) ]"),
@@ -1161,7 +1398,11 @@ impl Parser<'_> {
             fields.push(field);
         }
         if self.peek() != Some('[') {
-            return Err(self.missing(cmd, "a [ template ]", "foreach stdev_* [ eval <<FIELD>> = round('<<FIELD>>', 2) ]"));
+            return Err(self.missing(
+                cmd,
+                "a [ template ]",
+                "foreach stdev_* [ eval <<FIELD>> = round('<<FIELD>>', 2) ]",
+            ));
         }
         let open = self.pos;
         // Find the matching `]`, honouring quotes, to take the template verbatim.
@@ -1195,20 +1436,31 @@ impl Parser<'_> {
         }
         if i >= bytes.len() {
             return Err(Box::new(
-                Diagnostic::error(Code::UnbalancedBracket, Span::new(open, open + 1), "foreach template `[` is never closed")
-                    .with_primary_label("opened here"),
+                Diagnostic::error(
+                    Code::UnbalancedBracket,
+                    Span::new(open, open + 1),
+                    "foreach template `[` is never closed",
+                )
+                .with_primary_label("opened here"),
             ));
         }
         let template = self.src[open + 1..i].to_string();
         // Check the template as a pipeline with each `<<...>>` placeholder replaced by a name of
         // the same length, parsed in place so every span still points into the user's text.
-        let mut stand_in = self.src.to_string();
+        // The stand-in text ends where the template does: the template's parser must stop there
+        // even where it reads the brackets differently (`\]`), or every nested `foreach` would
+        // parse the rest of the search again and the work would double with each one.
+        let mut stand_in = self.src[..i].to_string();
         stand_in.replace_range(open + 1..i, &substitute_placeholders(&template));
+        // A template nests like a subsearch, and counts towards the same limit: templates inside
+        // templates would otherwise recurse until the stack overflows.
+        self.enter()?;
         let mut sub = Parser::new(&stand_in);
         sub.pos = open + 1;
         sub.bracket_depth = 1;
         sub.depth = self.depth;
         let pipeline = sub.pipeline_with(true, false);
+        self.leave();
         self.diags.append(&mut sub.diags);
         self.pos = i + 1;
         Ok(ForeachCommand {
@@ -1225,7 +1477,11 @@ impl Parser<'_> {
         let mut options = self.leading_options(cmd, allowed)?;
         let aggregations = self.aggregations(cmd, &["by", "where", "from"], true)?;
         if aggregations.is_empty() {
-            return Err(self.missing(cmd, "at least one aggregation", "mstats avg(cpu) WHERE index=metrics BY host"));
+            return Err(self.missing(
+                cmd,
+                "at least one aggregation",
+                "mstats avg(cpu) WHERE index=metrics BY host",
+            ));
         }
         let mut from = None;
         let mut condition = None;
@@ -1271,19 +1527,68 @@ impl Parser<'_> {
 const STATS_OPTIONS: &[&str] = &["allnum", "delim", "partitions", "dedup_splitvals"];
 const EVENTSTATS_OPTIONS: &[&str] = &["allnum"];
 const STREAMSTATS_OPTIONS: &[&str] = &[
-    "allnum", "current", "global", "reset_after", "reset_before", "reset_on_change", "time_window", "window",
+    "allnum",
+    "current",
+    "global",
+    "reset_after",
+    "reset_before",
+    "reset_on_change",
+    "time_window",
+    "window",
 ];
-const TOP_OPTIONS: &[&str] = &["countfield", "limit", "otherstr", "percentfield", "showcount", "showperc", "useother"];
-const MAKERESULTS_OPTIONS: &[&str] = &["count", "annotate", "splunk_server", "splunk_server_group", "format", "data"];
+const TOP_OPTIONS: &[&str] = &[
+    "countfield",
+    "limit",
+    "otherstr",
+    "percentfield",
+    "showcount",
+    "showperc",
+    "useother",
+];
+const MAKERESULTS_OPTIONS: &[&str] = &[
+    "count",
+    "annotate",
+    "splunk_server",
+    "splunk_server_group",
+    "format",
+    "data",
+];
 const APPEND_OPTIONS: &[&str] = &["extendtimerange", "maxtime", "maxout", "timeout"];
-const JOIN_OPTIONS: &[&str] = &["type", "usetime", "earlier", "overwrite", "max", "left", "right", "where"];
+const JOIN_OPTIONS: &[&str] = &[
+    "type",
+    "usetime",
+    "earlier",
+    "overwrite",
+    "max",
+    "left",
+    "right",
+    "where",
+];
 const MSTATS_OPTIONS: &[&str] = &[
-    "prestats", "append", "backfill", "update_period", "fillnull_value", "chart", "chart.limit", "chart.agg",
-    "chart.usenull", "chart.useother", "span", "every", "timewrap",
+    "prestats",
+    "append",
+    "backfill",
+    "update_period",
+    "fillnull_value",
+    "chart",
+    "chart.limit",
+    "chart.agg",
+    "chart.usenull",
+    "chart.useother",
+    "span",
+    "every",
+    "timewrap",
 ];
 const TSTATS_OPTIONS: &[&str] = &[
-    "prestats", "local", "append", "summariesonly", "include_reduced_buckets", "allow_old_summaries", "chunk_size",
-    "fillnull_value", "span",
+    "prestats",
+    "local",
+    "append",
+    "summariesonly",
+    "include_reduced_buckets",
+    "allow_old_summaries",
+    "chunk_size",
+    "fillnull_value",
+    "span",
 ];
 
 enum OptType {
@@ -1296,10 +1601,31 @@ fn option_type(lname: &str) -> OptType {
     match lname {
         "max_match" | "count" | "limit" | "max" | "maxout" | "maxtime" | "timeout" | "window" | "bins" | "start"
         | "partitions" | "chunk_size" => OptType::Int,
-        "allnum" | "keepevents" | "keepempty" | "consecutive" | "allfields" | "local" | "update" | "append" | "strict"
-        | "annotate" | "usetime" | "overwrite" | "current" | "global" | "showcount" | "showperc" | "useother" | "null"
-        | "keeplast" | "prestats" | "summariesonly" | "allow_old_summaries" | "dedup_splitvals"
-        | "include_reduced_buckets" | "extendtimerange" => OptType::Bool,
+        "allnum"
+        | "keepevents"
+        | "keepempty"
+        | "consecutive"
+        | "allfields"
+        | "local"
+        | "update"
+        | "append"
+        | "strict"
+        | "annotate"
+        | "usetime"
+        | "overwrite"
+        | "current"
+        | "global"
+        | "showcount"
+        | "showperc"
+        | "useother"
+        | "null"
+        | "keeplast"
+        | "prestats"
+        | "summariesonly"
+        | "allow_old_summaries"
+        | "dedup_splitvals"
+        | "include_reduced_buckets"
+        | "extendtimerange" => OptType::Bool,
         _ => OptType::Any,
     }
 }
@@ -1323,9 +1649,43 @@ fn valid_span(v: &str) -> bool {
     unit.is_empty()
         || matches!(
             unit,
-            "s" | "sec" | "secs" | "second" | "seconds" | "m" | "min" | "mins" | "minute" | "minutes" | "h" | "hr" | "hrs"
-                | "hour" | "hours" | "d" | "day" | "days" | "w" | "week" | "weeks" | "mon" | "month" | "months" | "q"
-                | "qtr" | "qtrs" | "quarter" | "quarters" | "y" | "yr" | "yrs" | "year" | "years" | "ms" | "us" | "cs" | "ds"
+            "s" | "sec"
+                | "secs"
+                | "second"
+                | "seconds"
+                | "m"
+                | "min"
+                | "mins"
+                | "minute"
+                | "minutes"
+                | "h"
+                | "hr"
+                | "hrs"
+                | "hour"
+                | "hours"
+                | "d"
+                | "day"
+                | "days"
+                | "w"
+                | "week"
+                | "weeks"
+                | "mon"
+                | "month"
+                | "months"
+                | "q"
+                | "qtr"
+                | "qtrs"
+                | "quarter"
+                | "quarters"
+                | "y"
+                | "yr"
+                | "yrs"
+                | "year"
+                | "years"
+                | "ms"
+                | "us"
+                | "cs"
+                | "ds"
         )
 }
 

@@ -32,19 +32,27 @@ impl Parser<'_> {
             self.skip_ws();
             let Some((op, len)) = self.infix_at() else {
                 // `x IN (a, b)`
-                if self.at_keyword("IN", true) && min <= 5 {
+                if self.at_eval_keyword("IN") && min <= 5 {
                     let in_start = self.pos;
                     self.pos += 2;
                     self.skip_ws();
                     if self.peek() != Some('(') {
                         return Err(Box::new(
-                            Diagnostic::error(Code::UnexpectedToken, Span::new(in_start, in_start + 2), "`IN` needs a parenthesised list")
-                                .with_help("write x IN (\"a\", \"b\")"),
+                            Diagnostic::error(
+                                Code::UnexpectedToken,
+                                Span::new(in_start, in_start + 2),
+                                "`IN` needs a parenthesised list",
+                            )
+                            .with_help("write x IN (\"a\", \"b\")"),
                         ));
                     }
                     let list = self.call_args()?;
                     let span = lhs.span().to(Span::new(in_start, self.pos));
-                    lhs = Expr::In { expr: Box::new(lhs), list, span };
+                    lhs = Expr::In {
+                        expr: Box::new(lhs),
+                        list,
+                        span,
+                    };
                     continue;
                 }
                 break;
@@ -101,17 +109,32 @@ impl Parser<'_> {
             ("XOR", BinaryOp::Xor),
             ("LIKE", BinaryOp::Like),
         ] {
-            if self.at_keyword(kw, true) {
+            if self.at_eval_keyword(kw) {
                 return Some((op, kw.len()));
             }
         }
         None
     }
 
+    /// Whether the cursor is at the keyword `word` (any case). Unlike search, where `NOT-x` is one
+    /// word, eval names end at any character that cannot continue a name, and so do keywords:
+    /// `NOT-x` is `NOT -x`, not the field `NOT` minus `x` (which prints back as `NOT - x`).
+    fn at_eval_keyword(&self, word: &str) -> bool {
+        let rest = self.rest();
+        rest.get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+            && !rest[word.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    }
+
     fn prefix(&mut self) -> PResult<Expr> {
         self.skip_ws();
         let start = self.pos;
-        if let Some(span) = self.eat_keyword("NOT", true) {
+        if self.at_eval_keyword("NOT") {
+            let span = Span::new(start, start + 3);
+            self.pos += 3;
             let expr = self.expr_bp(NOT_POWER)?;
             let span = span.to(expr.span());
             return Ok(Expr::Unary {
@@ -147,9 +170,13 @@ impl Parser<'_> {
                 self.skip_ws();
                 if !self.eat(')') {
                     return Err(Box::new(
-                        Diagnostic::error(Code::UnbalancedParen, Span::new(start, start + 1), "`(` is never closed")
-                            .with_primary_label("opened here")
-                            .with_help("add the closing `)`"),
+                        Diagnostic::error(
+                            Code::UnbalancedParen,
+                            Span::new(start, start + 1),
+                            "`(` is never closed",
+                        )
+                        .with_primary_label("opened here")
+                        .with_help("add the closing `)`"),
                     ));
                 }
                 Ok(Expr::Group {
@@ -164,16 +191,26 @@ impl Parser<'_> {
             Some('\'') => {
                 let (name, span) = self.quoted()?;
                 if name.is_empty() {
-                    return Err(Box::new(Diagnostic::error(Code::ExpectedField, span, "empty field name")));
+                    return Err(Box::new(Diagnostic::error(
+                        Code::ExpectedField,
+                        span,
+                        "empty field name",
+                    )));
                 }
-                Ok(Expr::Field(Field { name, quoted: true, span }))
+                Ok(Expr::Field(Field {
+                    name,
+                    quoted: true,
+                    span,
+                }))
             }
             Some(c) if c.is_ascii_digit() || (c == '.' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) => {
                 self.number()
             }
             Some(c) if c.is_alphabetic() || c == '_' => self.name_or_call(),
             Some('`') => {
-                let end = self.src[start + 1..].find('`').map_or(self.src.len(), |i| start + i + 2);
+                let end = self.src[start + 1..]
+                    .find('`')
+                    .map_or(self.src.len(), |i| start + i + 2);
                 Err(Box::new(
                     Diagnostic::error(
                         Code::UnexpandedMacro,
@@ -191,7 +228,8 @@ impl Parser<'_> {
                 )
                 .with_primary_label("expected a value, field or function call");
                 if other.is_some_and(|c| matches!(c, '{' | '}' | ':' | '@')) {
-                    d = d.with_help("field names with special characters are written in single quotes: 'user.groups{}'");
+                    d = d
+                        .with_help("field names with special characters are written in single quotes: 'user.groups{}'");
                 }
                 Err(Box::new(d))
             }
@@ -230,8 +268,12 @@ impl Parser<'_> {
                 self.bump();
             }
             return Err(Box::new(
-                Diagnostic::error(Code::InvalidNumber, Span::new(start, self.pos), format!("`{}` is not a number", &self.src[start..self.pos]))
-                    .with_help("quote it as a string (\"...\") or as a field name ('...')"),
+                Diagnostic::error(
+                    Code::InvalidNumber,
+                    Span::new(start, self.pos),
+                    format!("`{}` is not a number", &self.src[start..self.pos]),
+                )
+                .with_help("quote it as a string (\"...\") or as a field name ('...')"),
             ));
         }
         Ok(Expr::Number {
@@ -259,7 +301,10 @@ impl Parser<'_> {
         // `a.b` without quotes is `a` concatenated with `b` in eval, which is rarely what the
         // author meant.
         if self.peek() == Some('.') && self.peek_at(1).is_some_and(|c| c.is_alphabetic() || c == '_') {
-            let end = self.rest().find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.'))).map_or(self.src.len(), |i| self.pos + i);
+            let end = self
+                .rest()
+                .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.')))
+                .map_or(self.src.len(), |i| self.pos + i);
             let dotted = &self.src[start..end];
             self.diags.push(
                 Diagnostic::warning(
@@ -311,8 +356,12 @@ impl Parser<'_> {
     fn check_call(&mut self, name: &Ident, args: &[Expr], span: Span) {
         let lname = name.name.to_ascii_lowercase();
         let Some(f) = functions::lookup(&lname) else {
-            let mut d = Diagnostic::error(Code::UnknownFunction, name.span, format!("unknown eval function `{}`", name.name))
-                .with_primary_label("not an eval function");
+            let mut d = Diagnostic::error(
+                Code::UnknownFunction,
+                name.span,
+                format!("unknown eval function `{}`", name.name),
+            )
+            .with_primary_label("not an eval function");
             if let Some(s) = suggest(&lname, functions::EVAL_FUNCTIONS.iter().map(|f| f.name)) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
@@ -327,8 +376,12 @@ impl Parser<'_> {
                 None => format!("at least {}", f.min_args),
             };
             self.diags.push(
-                Diagnostic::error(Code::WrongArity, span, format!("`{}` takes {expected} argument(s), but {n} were given", f.name))
-                    .with_help(format!("usage: {}", f.usage)),
+                Diagnostic::error(
+                    Code::WrongArity,
+                    span,
+                    format!("`{}` takes {expected} argument(s), but {n} were given", f.name),
+                )
+                .with_help(format!("usage: {}", f.usage)),
             );
         }
         if let Some(i) = f.regex_arg
@@ -343,8 +396,12 @@ impl Parser<'_> {
                     && value.contains('*')
                 {
                     self.diags.push(
-                        Diagnostic::warning(Code::LiteralWildcard, *span, "`*` is a literal character in the eval `in` function")
-                            .with_help("only the search command treats `*` as a wildcard; use like() with % in eval"),
+                        Diagnostic::warning(
+                            Code::LiteralWildcard,
+                            *span,
+                            "`*` is a literal character in the eval `in` function",
+                        )
+                        .with_help("only the search command treats `*` as a wildcard; use like() with % in eval"),
                     );
                 }
             }
@@ -359,4 +416,3 @@ impl Expr {
         matches!(self, Expr::Field(f) if f.name == name)
     }
 }
-

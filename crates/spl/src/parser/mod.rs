@@ -225,11 +225,15 @@ impl<'a> Parser<'a> {
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
+            // Callers return at once without `leave`: undo the level here, or every overflow
+            // would leak one and later, shallow nesting would be reported too deep.
+            self.depth -= 1;
             let at = self.pos;
             return Err(Box::new(
                 Diagnostic::error(
                     Code::UnexpectedToken,
-                    Span::new(at, (at + 1).min(self.src.len())),
+                    // The character at the cursor, whatever its width (it need not be ASCII).
+                    Span::new(at, at + self.peek().map_or(0, char::len_utf8)),
                     format!("nesting deeper than {MAX_DEPTH} levels"),
                 )
                 .with_help("simplify the parentheses or subsearches"),
@@ -338,7 +342,9 @@ impl<'a> Parser<'a> {
                         .with_help(format!(
                             "add the closing {quote}; a literal {quote} inside is written \\{quote}"
                         ))
-                        .with_note("the string runs to the end of the search, so any `|` after it is part of the string"),
+                        .with_note(
+                            "the string runs to the end of the search, so any `|` after it is part of the string",
+                        ),
                     ));
                 }
                 Some('\\') => match self.peek() {
@@ -359,9 +365,15 @@ impl<'a> Parser<'a> {
             && out[nl..].trim_start().starts_with('|')
         {
             self.diags.push(
-                Diagnostic::warning(Code::Ambiguous, Span::new(start, start + 1), "quoted string runs on past the end of the line into `|`")
-                    .with_primary_label("this string continues onto the next line")
-                    .with_help(format!("if a closing {quote} is missing here, add it; a literal | inside a string is fine")),
+                Diagnostic::warning(
+                    Code::Ambiguous,
+                    Span::new(start, start + 1),
+                    "quoted string runs on past the end of the line into `|`",
+                )
+                .with_primary_label("this string continues onto the next line")
+                .with_help(format!(
+                    "if a closing {quote} is missing here, add it; a literal | inside a string is fine"
+                )),
             );
         }
         Ok((out, span))
@@ -420,8 +432,7 @@ impl<'a> Parser<'a> {
 
     /// Whether a field name can start at the cursor.
     fn at_field(&self) -> bool {
-        self.peek()
-            .is_some_and(|c| c == '"' || c == '\'' || is_field_char(c))
+        self.peek().is_some_and(|c| c == '"' || c == '\'' || is_field_char(c))
     }
 
     /// A list of fields separated by spaces and/or commas, ending at the command end, at a
@@ -457,10 +468,7 @@ impl<'a> Parser<'a> {
     /// Read `name=value` at the cursor.
     fn option(&mut self) -> PResult<OptionArg> {
         let start = self.pos;
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
             self.pos += 1;
         }
         let name = Ident {
@@ -502,12 +510,8 @@ impl<'a> Parser<'a> {
         }
         if self.pos == start {
             return Err(Box::new(
-                Diagnostic::error(
-                    Code::ExpectedValue,
-                    Span::empty(start),
-                    "expected a value",
-                )
-                .with_primary_label("value expected here"),
+                Diagnostic::error(Code::ExpectedValue, Span::empty(start), "expected a value")
+                    .with_primary_label("value expected here"),
             ));
         }
         Ok(Literal {
@@ -524,10 +528,7 @@ impl<'a> Parser<'a> {
         if !(first.is_ascii_alphabetic() || first == '_') {
             return None;
         }
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
             self.pos += 1;
         }
         Some(Ident {
@@ -577,7 +578,8 @@ impl<'a> Parser<'a> {
                     } else {
                         "write at least one search term or command, e.g. index=main or | makeresults"
                     };
-                    self.diags.push(Diagnostic::error(code, Span::empty(start), msg).with_help(help));
+                    self.diags
+                        .push(Diagnostic::error(code, Span::empty(start), msg).with_help(help));
                 }
                 break;
             }
@@ -656,20 +658,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Parse one command at the cursor.
-    fn command(
-        &mut self,
-        implicit_search: bool,
-        first: bool,
-        in_subsearch: bool,
-        leading_pipe: bool,
-    ) -> Command {
+    fn command(&mut self, implicit_search: bool, first: bool, in_subsearch: bool, leading_pipe: bool) -> Command {
         let start = self.pos;
         // The implicit first search, unless the text spells out a command: `search ...` always,
         // and a generating command at the start of a subsearch (`[ inputlookup x ]`).
         if implicit_search {
             let explicit = self.at_keyword("search", false)
-                || (in_subsearch
-                    && GENERATING.iter().any(|g| self.at_keyword(g, false)));
+                || (in_subsearch && GENERATING.iter().any(|g| self.at_keyword(g, false)));
             if !explicit {
                 self.warn_generating_without_pipe();
                 let name = Ident {
@@ -753,11 +748,7 @@ impl<'a> Parser<'a> {
 
     /// Run a command's argument parser; on error record it, resynchronise at the next `|`, and
     /// produce an `Invalid` command holding the raw text.
-    fn run_command_parser(
-        &mut self,
-        start: usize,
-        f: impl FnOnce(&mut Self) -> PResult<CommandKind>,
-    ) -> CommandKind {
+    fn run_command_parser(&mut self, start: usize, f: impl FnOnce(&mut Self) -> PResult<CommandKind>) -> CommandKind {
         match f(self) {
             Ok(kind) => kind,
             Err(d) => {
@@ -770,7 +761,10 @@ impl<'a> Parser<'a> {
 
     fn warn_generating_without_pipe(&mut self) {
         for g in GENERATING {
-            if let Some(span) = self.at_keyword(g, false).then(|| Span::new(self.pos, self.pos + g.len())) {
+            if let Some(span) = self
+                .at_keyword(g, false)
+                .then(|| Span::new(self.pos, self.pos + g.len()))
+            {
                 self.diags.push(
                     Diagnostic::warning(
                         Code::Ambiguous,

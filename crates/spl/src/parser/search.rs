@@ -30,9 +30,13 @@ impl Parser<'_> {
         self.skip_ws();
         if self.peek() == Some(')') {
             return Err(Box::new(
-                Diagnostic::error(Code::UnbalancedParen, Span::new(self.pos, self.pos + 1), "`)` without a matching `(`")
-                    .with_primary_label("unmatched parenthesis")
-                    .with_help("remove it, or add the `(` that should open the group"),
+                Diagnostic::error(
+                    Code::UnbalancedParen,
+                    Span::new(self.pos, self.pos + 1),
+                    "`)` without a matching `(`",
+                )
+                .with_primary_label("unmatched parenthesis")
+                .with_help("remove it, or add the `(` that should open the group"),
             ));
         }
         Ok(CommandKind::Search(expr))
@@ -142,9 +146,13 @@ impl Parser<'_> {
                 self.skip_ws();
                 if !self.eat(')') {
                     return Err(Box::new(
-                        Diagnostic::error(Code::UnbalancedParen, Span::new(start, start + 1), "`(` is never closed")
-                            .with_primary_label("opened here")
-                            .with_help("add the closing `)`"),
+                        Diagnostic::error(
+                            Code::UnbalancedParen,
+                            Span::new(start, start + 1),
+                            "`(` is never closed",
+                        )
+                        .with_primary_label("opened here")
+                        .with_help("add the closing `)`"),
                     ));
                 }
                 let span = Span::new(start, self.pos);
@@ -161,13 +169,21 @@ impl Parser<'_> {
                 })
             }
             Some(')') => Err(Box::new(
-                Diagnostic::error(Code::UnbalancedParen, Span::new(start, start + 1), "`)` without a matching `(`")
-                    .with_primary_label("unmatched parenthesis"),
+                Diagnostic::error(
+                    Code::UnbalancedParen,
+                    Span::new(start, start + 1),
+                    "`)` without a matching `(`",
+                )
+                .with_primary_label("unmatched parenthesis"),
             )),
             Some(']') if self.bracket_depth == 0 => Err(Box::new(
-                Diagnostic::error(Code::UnbalancedBracket, Span::new(start, start + 1), "`]` without a matching `[`")
-                    .with_primary_label("unmatched bracket")
-                    .with_help("remove it, or add the `[` that should open the subsearch"),
+                Diagnostic::error(
+                    Code::UnbalancedBracket,
+                    Span::new(start, start + 1),
+                    "`]` without a matching `[`",
+                )
+                .with_primary_label("unmatched bracket")
+                .with_help("remove it, or add the `[` that should open the subsearch"),
             )),
             Some('[') => {
                 let sub = self.subsearch()?;
@@ -177,7 +193,9 @@ impl Parser<'_> {
                 })
             }
             Some('`') => {
-                let end = self.src[start + 1..].find('`').map_or(self.src.len(), |i| start + i + 2);
+                let end = self.src[start + 1..]
+                    .find('`')
+                    .map_or(self.src.len(), |i| start + i + 2);
                 Err(Box::new(
                     Diagnostic::error(
                         Code::UnexpandedMacro,
@@ -188,8 +206,12 @@ impl Parser<'_> {
                 ))
             }
             Some('=' | '<' | '>' | '!') if self.op_at_cursor().is_some() => Err(Box::new(
-                Diagnostic::error(Code::ExpectedField, self.token_span(), "comparison without a field name")
-                    .with_primary_label("a field name is expected before this operator"),
+                Diagnostic::error(
+                    Code::ExpectedField,
+                    self.token_span(),
+                    "comparison without a field name",
+                )
+                .with_primary_label("a field name is expected before this operator"),
             )),
             Some('"') => {
                 let (text, span) = self.quoted()?;
@@ -205,9 +227,15 @@ impl Parser<'_> {
                 // print back as an operator and change the search.
                 if let Some(kw) = ["OR", "AND"].into_iter().find(|k| self.at_keyword(k, false)) {
                     return Err(Box::new(
-                        Diagnostic::error(Code::UnexpectedToken, Span::new(start, start + kw.len()), format!("`{kw}` needs a term on each side"))
-                            .with_primary_label(format!("no term before this `{kw}`"))
-                            .with_help(format!("remove the extra operator; to search for the word {kw} itself, quote it: \"{kw}\"")),
+                        Diagnostic::error(
+                            Code::UnexpectedToken,
+                            Span::new(start, start + kw.len()),
+                            format!("`{kw}` needs a term on each side"),
+                        )
+                        .with_primary_label(format!("no term before this `{kw}`"))
+                        .with_help(format!(
+                            "remove the extra operator; to search for the word {kw} itself, quote it: \"{kw}\""
+                        )),
                     ));
                 }
                 if let Some(d) = self.directive()? {
@@ -237,7 +265,11 @@ impl Parser<'_> {
                 span: word.span,
             };
             if field.name.is_empty() {
-                return Err(Box::new(Diagnostic::error(Code::ExpectedField, field.span, "empty field name")));
+                return Err(Box::new(Diagnostic::error(
+                    Code::ExpectedField,
+                    field.span,
+                    "empty field name",
+                )));
             }
             self.skip_ws();
             if self.at_command_end() || self.peek() == Some(')') {
@@ -248,12 +280,19 @@ impl Parser<'_> {
                         format!("`{}{}` has no value", field.name, op.as_str()),
                     )
                     .with_primary_label("value expected after this operator")
-                    .with_help(format!("to match an empty value write {}=\"\"; to match any value write {}=*", field.name, field.name)),
+                    .with_help(format!(
+                        "to match an empty value write {}=\"\"; to match any value write {}=*",
+                        field.name, field.name
+                    )),
                 ));
             }
             let value = if self.peek() == Some('"') {
                 let (text, span) = self.quoted()?;
-                SearchValue { text, quoted: true, span }
+                SearchValue {
+                    text,
+                    quoted: true,
+                    span,
+                }
             } else {
                 self.search_value()?
             };
@@ -275,7 +314,10 @@ impl Parser<'_> {
                 Diagnostic::warning(
                     Code::LowercaseOperator,
                     word.span,
-                    format!("`{}` is searched for as a word, not used as a boolean operator", word.text),
+                    format!(
+                        "`{}` is searched for as a word, not used as a boolean operator",
+                        word.text
+                    ),
                 )
                 .with_help(format!(
                     "Splunk's search operators are uppercase: write `{}`; to search for the word, quote it",
@@ -290,8 +332,14 @@ impl Parser<'_> {
         if !field.quoted && op == CompareOp::Eq && TIME_MODIFIERS.contains(&field.name.as_str()) {
             if let Err(msg) = timespec::TimeSpec::parse(&value.text) {
                 self.diags.push(
-                    Diagnostic::error(Code::InvalidTimeModifier, value.span, format!("invalid time for `{}`: {msg}", field.name))
-                        .with_help("use a relative time such as -24h, -7d@d or @w0, an epoch number, `now`, or %m/%d/%Y:%H:%M:%S"),
+                    Diagnostic::error(
+                        Code::InvalidTimeModifier,
+                        value.span,
+                        format!("invalid time for `{}`: {msg}", field.name),
+                    )
+                    .with_help(
+                        "use a relative time such as -24h, -7d@d or @w0, an epoch number, `now`, or %m/%d/%Y:%H:%M:%S",
+                    ),
                 );
             }
             return SearchExpr::TimeModifier {
@@ -305,8 +353,12 @@ impl Parser<'_> {
         }
         if op == CompareOp::Ne && value.text == "*" && !value.quoted {
             self.diags.push(
-                Diagnostic::warning(Code::NeverMatches, span, format!("`{}!=*` never matches any event", field.name))
-                    .with_help(format!("to find events without the field, write NOT {}=*", field.name)),
+                Diagnostic::warning(
+                    Code::NeverMatches,
+                    span,
+                    format!("`{}!=*` never matches any event", field.name),
+                )
+                .with_help(format!("to find events without the field, write NOT {}=*", field.name)),
             );
         }
         SearchExpr::Compare { field, op, value, span }
@@ -329,14 +381,22 @@ impl Parser<'_> {
                 }
                 None | Some('|') => {
                     return Err(Box::new(
-                        Diagnostic::error(Code::UnbalancedParen, Span::new(open, open + 1), "`IN (` list is never closed")
-                            .with_primary_label("opened here")
-                            .with_help("close the list with `)`"),
+                        Diagnostic::error(
+                            Code::UnbalancedParen,
+                            Span::new(open, open + 1),
+                            "`IN (` list is never closed",
+                        )
+                        .with_primary_label("opened here")
+                        .with_help("close the list with `)`"),
                     ));
                 }
                 Some('"') => {
                     let (text, span) = self.quoted()?;
-                    values.push(SearchValue { text, quoted: true, span });
+                    values.push(SearchValue {
+                        text,
+                        quoted: true,
+                        span,
+                    });
                 }
                 Some(_) => values.push(self.in_word()?),
             }
@@ -364,7 +424,10 @@ impl Parser<'_> {
         let start = self.pos;
         let text = self.bare_token(|c| c == ',' || c == ')');
         if text.is_empty() {
-            return Err(self.error_here(Code::UnexpectedToken, format!("unexpected {} in `IN` list", describe(self.peek()))));
+            return Err(self.error_here(
+                Code::UnexpectedToken,
+                format!("unexpected {} in `IN` list", describe(self.peek())),
+            ));
         }
         Ok(SearchValue {
             text,
@@ -427,7 +490,10 @@ impl Parser<'_> {
         let in_sub = self.bracket_depth > 0;
         let text = self.bare_token(|c| c == ')' || (in_sub && c == ']'));
         if text.is_empty() {
-            return Err(self.error_here(Code::ExpectedValue, format!("expected a value, found {}", describe(self.peek()))));
+            return Err(self.error_here(
+                Code::ExpectedValue,
+                format!("expected a value, found {}", describe(self.peek())),
+            ));
         }
         Ok(SearchValue {
             text,
@@ -470,7 +536,11 @@ impl Parser<'_> {
         self.skip_ws();
         let value = if self.peek() == Some('"') {
             let (text, span) = self.quoted()?;
-            SearchValue { text, quoted: true, span }
+            SearchValue {
+                text,
+                quoted: true,
+                span,
+            }
         } else {
             let vstart = self.pos;
             let text = self.bare_token(|c| c == ')');
@@ -483,9 +553,13 @@ impl Parser<'_> {
         self.skip_ws();
         if !self.eat(')') {
             return Err(Box::new(
-                Diagnostic::error(Code::UnbalancedParen, Span::new(start, start + 5), "directive is never closed")
-                    .with_primary_label("opened here")
-                    .with_help("close it with `)`"),
+                Diagnostic::error(
+                    Code::UnbalancedParen,
+                    Span::new(start, start + 5),
+                    "directive is never closed",
+                )
+                .with_primary_label("opened here")
+                .with_help("close it with `)`"),
             ));
         }
         if value.text.is_empty() {
