@@ -92,6 +92,65 @@ pub enum LoadError {
         /// What is wrong.
         message: String,
     },
+    /// A value inside the file has the wrong type or an unknown value (a list where a string
+    /// belongs, `status: live`, a score of 300), or a nested key that is required is absent.
+    #[error("{}{message}", key_prefix(key))]
+    InvalidValue {
+        /// The file.
+        path: PathBuf,
+        /// Where in the document, as a key path such as `tags.observable[1].role` (empty when
+        /// the position could not be tied to a key).
+        key: String,
+        /// What is wrong, e.g. "expected one of production, experimental, deprecated".
+        message: String,
+        /// 1-based line of the offending value.
+        line: usize,
+        /// 1-based column (in characters) of the offending value.
+        column: usize,
+    },
+    /// A lookup's CSV file exists but cannot be read as CSV.
+    #[error("lookup table `{table}`: {source}")]
+    Csv {
+        /// The CSV file.
+        path: PathBuf,
+        /// The lookup definition's name.
+        table: String,
+        /// 1-based line of the problem in the CSV file.
+        line: usize,
+        /// What the CSV reader said.
+        #[source]
+        source: tripline_engine::lookup::CsvError,
+    },
+    /// A lookup definition whose table Tripline cannot load: a KV store collection, or a CSV
+    /// file that is not beside the YAML. Reported as a warning: only searches that use the
+    /// lookup are affected.
+    #[error("lookup `{name}` has no loadable table: {reason}")]
+    LookupUnavailable {
+        /// The lookup YAML file.
+        path: PathBuf,
+        /// The lookup's name.
+        name: String,
+        /// Why, e.g. "it is a KV store collection (`k8s_process_resource_baseline`)".
+        reason: String,
+    },
+    /// A YAML file that is neither a detection, a story, a macro nor a lookup definition
+    /// (reported as a warning and skipped).
+    #[error("not a detection, story, macro or lookup file; skipped")]
+    UnrecognizedContent {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Two detections share an `id` (reported as a warning; both are loaded, but their
+    /// findings' ids may collide).
+    #[error("detection id `{id}` is also used by {}", first.display())]
+    DuplicateId {
+        /// The file of the second detection.
+        path: PathBuf,
+        /// The shared id.
+        id: String,
+        /// The file of the first detection with that id.
+        first: PathBuf,
+    },
     /// A file named on the command line that is not a kind Tripline reads here.
     #[error("unsupported file type (expected {expected})")]
     UnsupportedFile {
@@ -114,6 +173,11 @@ impl LoadError {
             | Self::InvalidField { path, .. }
             | Self::DuplicateKey { path, .. }
             | Self::MacroDefinition { path, .. }
+            | Self::InvalidValue { path, .. }
+            | Self::Csv { path, .. }
+            | Self::LookupUnavailable { path, .. }
+            | Self::UnrecognizedContent { path }
+            | Self::DuplicateId { path, .. }
             | Self::UnsupportedFile { path, .. } => path,
         }
     }
@@ -126,8 +190,24 @@ impl LoadError {
             | Self::NotAMapping { line, column, .. }
             | Self::InvalidField { line, column, .. }
             | Self::DuplicateKey { line, column, .. }
-            | Self::MacroDefinition { line, column, .. } => Some((*line, *column)),
-            Self::Io { .. } | Self::MissingField { .. } | Self::UnsupportedFile { .. } => None,
+            | Self::MacroDefinition { line, column, .. }
+            | Self::InvalidValue { line, column, .. } => Some((*line, *column)),
+            Self::Csv { line, .. } => Some((*line, 1)),
+            Self::Io { .. }
+            | Self::MissingField { .. }
+            | Self::UnsupportedFile { .. }
+            | Self::LookupUnavailable { .. }
+            | Self::UnrecognizedContent { .. }
+            | Self::DuplicateId { .. } => None,
         }
+    }
+}
+
+/// "`key`: " before a message, or nothing when the key is unknown.
+fn key_prefix(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!("`{key}`: ")
     }
 }
