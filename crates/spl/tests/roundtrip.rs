@@ -1231,3 +1231,17 @@ fn nesting_error_span_on_multibyte_character() {
         check_any(&format!("{}é", "[".repeat(n))).unwrap();
     }
 }
+
+/// Found among the fuzzer's slowest inputs: a `foreach` template's parser read brackets
+/// differently from the scan that found the template's end (`\]`), ran on past it, and parsed
+/// every later `foreach` again, so the work (and the diagnostics) doubled with each `foreach`:
+/// 336 bytes took seconds. The template's parser now stops at the template's end.
+#[test]
+fn foreach_template_parse_stays_inside_the_template() {
+    let k = 24;
+    let text = format!("x | {}eval a=1", r"foreach a [x \] | ".repeat(k));
+    let out = parse(&text);
+    // One error per template (`x` is not a command), not 2^k - 1.
+    assert!(out.diagnostics.len() <= 2 * k, "{} diagnostics", out.diagnostics.len());
+    check_spans(&text, &out.diagnostics).unwrap();
+}
