@@ -33,10 +33,13 @@ enum Command {
     Lint(lint::LintArgs),
     /// Run one SPL search over log files or stdin and print the results.
     ///
-    /// Inputs are JSON lines (plain or gzip); lines that are not JSON become text events. Every
-    /// event gets `source` (its file), `sourcetype` (`_json`), `host` and `index`, which the
-    /// options override. Tripline's macros (`kube_audit`, ...) are available; `--macros` adds or
-    /// overrides definitions.
+    /// Inputs may be files, directories, globs or `-` (stdin), plain or gzip, in any layout
+    /// (JSON lines, pretty-printed documents, arrays). Each event's shape is detected — raw
+    /// audit events and webhook EventLists, EKS CloudWatch envelopes, GKE Cloud Audit entries and
+    /// Pub/Sub messages, AKS diagnostic records, Kubernetes Events — and given the `source` and
+    /// `sourcetype` the stock detection macros expect (docs/inputs.md); the options override
+    /// them. Tripline's macros (`kube_audit`, ...) are available; `--macros` adds or overrides
+    /// definitions.
     ///
     /// Exits with 2 when the search does not parse or cannot run, 1 when an input could not be
     /// read, 0 otherwise.

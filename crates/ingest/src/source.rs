@@ -1,9 +1,11 @@
-//! Input sources: files, directories, stdin; plain or gzip; framed into lines.
+//! Input sources: files, directories, globs, stdin; plain or gzip (several members read in
+//! turn); UTF-8, or UTF-16 with a byte-order mark (as Windows tools write it).
 //!
-//! Lines are framed with `memchr` over a large buffer. A line is handed out as `&str`: a UTF-8
-//! byte-order mark at the start of a file and a trailing `\r` are removed, and invalid UTF-8 is
-//! replaced (U+FFFD) rather than rejected, so one bad byte never stops a run. A line longer than
-//! the configured limit is skipped whole and counted, so one giant line cannot exhaust memory.
+//! [`Input::open_stream`] gives the decoded bytes; the [`crate::Ingest`] reader frames them into
+//! documents. [`LineReader`] is the simpler line framer: lines are framed with `memchr` over a
+//! large buffer and handed out as `&str`, a UTF-8 byte-order mark at the start of a file and a
+//! trailing `\r` are removed, and invalid UTF-8 is replaced (U+FFFD) rather than rejected. A line
+//! longer than the configured limit is skipped whole and counted.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -30,6 +32,26 @@ impl Input {
         match self {
             Input::Stdin => "stdin".to_string(),
             Input::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// Open the input as decoded bytes: gzip is decompressed (detected by its magic bytes;
+    /// several members concatenated are read in turn) and UTF-16 with a byte-order mark is
+    /// converted to UTF-8.
+    ///
+    /// # Errors
+    /// The file cannot be opened, or its first bytes cannot be read.
+    pub fn open_stream(&self) -> io::Result<Box<dyn Read + Send>> {
+        let raw: Box<dyn Read + Send> = match self {
+            Input::Stdin => Box::new(io::stdin()),
+            Input::File(p) => Box::new(File::open(p)?),
+        };
+        // Reads larger than this capacity bypass the buffer, so it costs no copy.
+        let mut buffered = BufReader::with_capacity(64 << 10, raw);
+        if buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+            utf16_aware(BufReader::with_capacity(64 << 10, MultiGzDecoder::new(buffered)))
+        } else {
+            utf16_aware(buffered)
         }
     }
 
@@ -69,10 +91,37 @@ pub enum SourceError {
         #[source]
         source: io::Error,
     },
+    /// A glob pattern is not valid.
+    #[error("invalid pattern: {message}")]
+    Pattern {
+        /// The pattern.
+        pattern: String,
+        /// Why.
+        message: String,
+    },
+    /// A glob pattern matched nothing.
+    #[error("no files match")]
+    NoMatch {
+        /// The pattern.
+        pattern: String,
+    },
+}
+
+impl SourceError {
+    /// The path or pattern the error is about.
+    #[must_use]
+    pub fn path(&self) -> String {
+        match self {
+            SourceError::Io { path, .. } => path.display().to_string(),
+            SourceError::Pattern { pattern, .. } | SourceError::NoMatch { pattern } => pattern.clone(),
+        }
+    }
 }
 
 /// Expand command-line paths into inputs: `-` is stdin, a directory is walked recursively (sorted,
-/// hidden entries and symlinked directories skipped), a file is itself.
+/// hidden entries and symlinked directories skipped), a file is itself, and a path that does not
+/// exist but contains `*`, `?` or `[` is a glob (`**` crosses directories; matches are sorted, and
+/// hidden names match only when the pattern spells the dot). No paths means stdin.
 #[must_use]
 pub fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<SourceError>) {
     let mut inputs = Vec::new();
@@ -83,11 +132,54 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<SourceError>) {
     for p in paths {
         if p.as_os_str() == "-" {
             inputs.push(Input::Stdin);
+        } else if !p.exists() && is_glob(p) {
+            expand_glob(p, &mut inputs, &mut errors);
         } else {
             walk(p, &mut inputs, &mut errors);
         }
     }
     (inputs, errors)
+}
+
+fn is_glob(path: &Path) -> bool {
+    path.to_string_lossy().contains(['*', '?', '['])
+}
+
+fn expand_glob(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<SourceError>) {
+    let pattern = path.to_string_lossy().into_owned();
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: true,
+    };
+    let paths = match glob::glob_with(&pattern, options) {
+        Ok(paths) => paths,
+        Err(e) => {
+            errors.push(SourceError::Pattern {
+                pattern,
+                message: e.msg.to_string(),
+            });
+            return;
+        }
+    };
+    let mut matched: Vec<PathBuf> = Vec::new();
+    for entry in paths {
+        match entry {
+            Ok(p) => matched.push(p),
+            Err(e) => errors.push(SourceError::Io {
+                path: e.path().to_path_buf(),
+                source: io::Error::new(e.error().kind(), e.error().to_string()),
+            }),
+        }
+    }
+    if matched.is_empty() {
+        errors.push(SourceError::NoMatch { pattern });
+        return;
+    }
+    matched.sort();
+    for p in matched {
+        walk(&p, inputs, errors);
+    }
 }
 
 fn walk(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<SourceError>) {
@@ -124,6 +216,126 @@ fn walk(path: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<SourceError>) {
         if !hidden && !symlinked_dir {
             walk(&child, inputs, errors);
         }
+    }
+}
+
+/// Decode UTF-16 (little or big endian, recognised by its byte-order mark) to UTF-8; other
+/// streams pass through.
+fn utf16_aware<R: BufRead + Send + 'static>(mut reader: R) -> io::Result<Box<dyn Read + Send>> {
+    let head = reader.fill_buf()?;
+    let little = if head.starts_with(&[0xFF, 0xFE]) {
+        true
+    } else if head.starts_with(&[0xFE, 0xFF]) {
+        false
+    } else {
+        return Ok(Box::new(reader));
+    };
+    reader.consume(2);
+    Ok(Box::new(Utf16Reader {
+        inner: reader,
+        little,
+        carry: None,
+        high: None,
+        out: Vec::new(),
+        out_pos: 0,
+        done: false,
+    }))
+}
+
+/// Converts a UTF-16 byte stream to UTF-8; unpaired surrogates become U+FFFD.
+struct Utf16Reader<R> {
+    inner: R,
+    little: bool,
+    /// An odd byte left over from the previous read.
+    carry: Option<u8>,
+    /// A high surrogate waiting for its low half.
+    high: Option<u16>,
+    out: Vec<u8>,
+    out_pos: usize,
+    done: bool,
+}
+
+impl<R: Read> Utf16Reader<R> {
+    fn push_unit(&mut self, unit: u16) {
+        let c = match (self.high.take(), unit) {
+            (Some(hi), 0xDC00..=0xDFFF) => {
+                char::from_u32(0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(unit) - 0xDC00))
+            }
+            (Some(_), _) => {
+                self.push_char('\u{fffd}');
+                return self.push_unit(unit);
+            }
+            (None, 0xD800..=0xDBFF) => {
+                self.high = Some(unit);
+                return;
+            }
+            (None, _) => char::from_u32(u32::from(unit)),
+        };
+        self.push_char(c.unwrap_or('\u{fffd}'));
+    }
+
+    fn push_char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+
+    fn refill(&mut self) -> io::Result<()> {
+        self.out.clear();
+        self.out_pos = 0;
+        let mut raw = [0u8; 32 << 10];
+        while self.out.is_empty() && !self.done {
+            let n = match self.inner.read(&mut raw) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                self.done = true;
+                if self.carry.take().is_some() || self.high.take().is_some() {
+                    self.push_char('\u{fffd}');
+                }
+                break;
+            }
+            let mut bytes = raw.get(..n).unwrap_or_default();
+            // `bytes` is not empty here (n > 0), so a carried byte always finds its pair.
+            if let Some(first) = self.carry.take()
+                && let Some((&second, rest)) = bytes.split_first()
+            {
+                self.push_unit(self.unit(first, second));
+                bytes = rest;
+            }
+            let mut pairs = bytes.chunks_exact(2);
+            for pair in &mut pairs {
+                if let [a, b] = pair {
+                    self.push_unit(self.unit(*a, *b));
+                }
+            }
+            self.carry = pairs.remainder().first().copied();
+        }
+        Ok(())
+    }
+
+    fn unit(&self, a: u8, b: u8) -> u16 {
+        if self.little {
+            u16::from_le_bytes([a, b])
+        } else {
+            u16::from_be_bytes([a, b])
+        }
+    }
+}
+
+impl<R: Read> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_pos >= self.out.len() {
+            self.refill()?;
+        }
+        let available = self.out.get(self.out_pos..).unwrap_or_default();
+        let n = available.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), available.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.out_pos += n;
+        Ok(n)
     }
 }
 
@@ -269,6 +481,58 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn utf16_is_converted() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bom, little) in [("le.json", [0xFF, 0xFE], true), ("be.json", [0xFE, 0xFF], false)] {
+            let mut data = bom.to_vec();
+            for unit in "{\"a\":\"é😀\"}\n".encode_utf16() {
+                data.extend(if little { unit.to_le_bytes() } else { unit.to_be_bytes() });
+            }
+            let path = dir.path().join(name);
+            std::fs::write(&path, data).unwrap();
+            let mut text = String::new();
+            Input::File(path)
+                .open_stream()
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            assert_eq!(text, "{\"a\":\"é😀\"}\n");
+        }
+    }
+
+    #[test]
+    fn globs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        for f in ["a/x.json", "a/b/y.json", "a/b/z.log", "a/.h.json"] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let names = |pattern: &str| {
+            let (inputs, errors) = expand(&[dir.path().join(pattern)]);
+            let names: Vec<String> = inputs
+                .iter()
+                .map(|i| {
+                    i.name()
+                        .trim_start_matches(&dir.path().display().to_string())
+                        .to_string()
+                })
+                .collect();
+            (names, errors.len())
+        };
+        assert_eq!(
+            names("a/**/*.json"),
+            (vec!["/a/b/y.json".to_string(), "/a/x.json".to_string()], 0)
+        );
+        assert_eq!(names("a/*.json"), (vec!["/a/x.json".to_string()], 0));
+        assert_eq!(
+            names("a/?").0,
+            vec!["/a/b/y.json".to_string(), "/a/b/z.log".to_string()]
+        );
+        assert_eq!(names("nothing*").1, 1);
+        assert_eq!(names("a/[").1, 1);
     }
 
     #[test]
