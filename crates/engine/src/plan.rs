@@ -80,6 +80,15 @@ impl Plan {
         &self.needs
     }
 
+    /// Literals every event the search can match must contain in its text, from its first
+    /// command: clauses that must all hold, each satisfied by any one of its literals, compared
+    /// case-insensitively. A prefilter may skip lines that fail them without parsing (but must
+    /// parse lines with `\u` escapes, which can spell a literal without containing it).
+    #[must_use]
+    pub fn required_literals(&self) -> Vec<Vec<crate::value::Text>> {
+        self.ops.first().map(|op| op.required_literals()).unwrap_or_default()
+    }
+
     /// The index of the first blocking command (the end of the streaming prefix), if any.
     #[must_use]
     pub fn streaming_prefix_len(&self) -> usize {

@@ -53,8 +53,9 @@ pub enum ValueMatcher {
     Any,
     /// A plain value, lowercased: exact case-insensitive equality.
     Exact(Text),
-    /// A pattern with `*` wildcards, anchored at both ends, case-insensitive.
-    Wildcard(Regex),
+    /// A pattern with `*` wildcards, anchored at both ends, case-insensitive (and the pattern as
+    /// written, lowercased).
+    Wildcard(Regex, Text),
     /// `ip=10.0.0.0/8`: a CIDR block (values that are not addresses fall back to text equality).
     Cidr(IpAddr, u8, Text),
 }
@@ -144,6 +145,43 @@ impl Predicate {
         }
     }
 
+    /// Literals every matching event's text must contain, as clauses that must all hold, each
+    /// satisfied when any one of its literals occurs (compared case-insensitively). An empty list
+    /// means no requirement. This is what a prefilter can check on raw lines before parsing.
+    ///
+    /// Only literals that appear verbatim in JSON text are used: ASCII, at least three
+    /// characters, without `"`, `\`, `/` or control characters (which JSON may escape). Default
+    /// fields (`source`, `sourcetype`, `host`, `index`) are not in the event text and give none.
+    /// A consumer must still pass lines containing `\u` escapes to the full parser: an escaped
+    /// character could spell a literal without the literal appearing.
+    #[must_use]
+    pub fn required_literals(&self) -> Vec<Vec<Text>> {
+        match self {
+            Predicate::And(items) => items.iter().flat_map(Predicate::required_literals).collect(),
+            Predicate::Or(items) => {
+                // Each alternative that holds satisfies one of its own clauses, so the first clause
+                // of every alternative, together, is a clause the whole OR needs.
+                let mut union = Vec::new();
+                for item in items {
+                    match item.required_literals().into_iter().next() {
+                        Some(clause) => union.extend(clause),
+                        None => return Vec::new(),
+                    }
+                }
+                vec![union]
+            }
+            Predicate::Eq(field, m) if !is_default_field(field) => {
+                m.literal().map(|l| vec![vec![l]]).unwrap_or_default()
+            }
+            Predicate::In(field, ms) if !is_default_field(field) => {
+                let lits: Option<Vec<Text>> = ms.iter().map(ValueMatcher::literal).collect();
+                lits.map(|l| vec![l]).unwrap_or_default()
+            }
+            Predicate::Raw(m) => literal_of(&m.text).map(|l| vec![vec![l]]).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every field the predicate reads (`_raw` for terms, `_time` for time bounds).
     pub fn fields(&self, out: &mut Vec<Text>) {
         match self {
@@ -179,10 +217,20 @@ impl ValueMatcher {
             }
             re.push('$');
             if let Ok(r) = Regex::new(&re) {
-                return ValueMatcher::Wildcard(r);
+                return ValueMatcher::Wildcard(r, Text::from(text.to_lowercase()));
             }
         }
         ValueMatcher::Exact(Text::from(text.to_lowercase()))
+    }
+
+    /// The literal any matching value contains (see [`Predicate::required_literals`]).
+    #[must_use]
+    pub fn literal(&self) -> Option<Text> {
+        match self {
+            ValueMatcher::Exact(lower) => literal_of(lower),
+            ValueMatcher::Wildcard(_, pattern) => literal_of(pattern),
+            ValueMatcher::Any | ValueMatcher::Cidr(..) => None,
+        }
     }
 
     /// Whether one value matches.
@@ -191,7 +239,7 @@ impl ValueMatcher {
         match self {
             ValueMatcher::Any => true,
             ValueMatcher::Exact(lower) => eq_ignore_case(value, lower),
-            ValueMatcher::Wildcard(re) => re.is_match(value),
+            ValueMatcher::Wildcard(re, _) => re.is_match(value),
             ValueMatcher::Cidr(net, bits, lower) => match value.parse::<IpAddr>() {
                 Ok(ip) => in_cidr(ip, *net, *bits),
                 Err(_) => eq_ignore_case(value, lower),
@@ -207,6 +255,23 @@ fn eq_ignore_case(value: &str, lower: &str) -> bool {
     } else {
         value.to_lowercase() == lower
     }
+}
+
+fn is_default_field(name: &str) -> bool {
+    matches!(
+        name,
+        "source" | "sourcetype" | "host" | "index" | "_time" | "_raw" | "splunk_server" | "linecount"
+    )
+}
+
+/// The longest `*`-free piece of `text`, lowercased, if it is safe to look for in JSON text.
+fn literal_of(text: &str) -> Option<Text> {
+    let longest = text.split('*').max_by_key(|p| p.len())?;
+    let safe = longest.len() >= 3
+        && longest
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_control() && !matches!(b, b'"' | b'\\' | b'/'));
+    safe.then(|| Text::from(longest.to_ascii_lowercase()))
 }
 
 fn order(s: &str, op: CompareOp, rhs: &str) -> bool {
@@ -391,6 +456,40 @@ mod tests {
         // Without _raw (after stats) a term matches nothing, but `*` matches everything.
         assert!(!pred("anonymous").matches(&row(&[("count", "1")])));
         assert!(pred("*").matches(&row(&[("count", "1")])));
+    }
+
+    #[test]
+    fn required_literals() {
+        let lits = |spl: &str| -> Vec<Vec<String>> {
+            pred(spl)
+                .required_literals()
+                .into_iter()
+                .map(|c| c.into_iter().map(|t| t.to_string()).collect())
+                .collect()
+        };
+        assert_eq!(
+            lits("source=kubernetes \"user.groups{}\"=\"system:unauthenticated\" \"responseStatus.code\"=403"),
+            [vec!["system:unauthenticated".to_string()], vec!["403".to_string()]]
+        );
+        assert_eq!(
+            lits("verb=create OR verb=update resource=pods"),
+            [
+                vec!["create".to_string(), "update".to_string()],
+                vec!["pods".to_string()]
+            ]
+        );
+        assert_eq!(
+            lits("m IN (\"Pulling image *kube-hunter*\", \"*kube-bench*\")"),
+            [vec!["pulling image ".to_string(), "kube-bench".to_string()]]
+        );
+        // No literal: NOT, !=, wildcards without a long piece, escapes, paths (JSON may write \/).
+        assert!(lits("NOT verb=list").is_empty());
+        assert!(lits("verb=create OR NOT x=y").is_empty());
+        assert!(lits("uri=/api/v1/pods").is_empty());
+        assert!(
+            lits("a=*\\\"privileged\\\":true*").is_empty() || lits("a=*\\\"privileged\\\":true*")[0][0] == "privileged"
+        );
+        assert_eq!(lits("ASIA*"), [vec!["asia".to_string()]]);
     }
 
     #[test]

@@ -318,3 +318,38 @@ fn s3_6_9_rex_named_groups() {
         ]]
     );
 }
+
+// ---- plans --------------------------------------------------------------------------------------
+
+#[test]
+fn plans_expose_projection_prefix_and_required_literals() {
+    let ctx = EvalContext::default();
+    let plan = Plan::compile_text(
+        "search source=kubernetes \"user.groups{}\"=\"system:unauthenticated\" \"responseStatus.code\"=403 \
+         | stats count values(userAgent) as ua BY sourceIPs{} | where count > 5 | rename sourceIPs{} as src_ip",
+        &ctx,
+    )
+    .unwrap();
+    let literals: Vec<Vec<String>> = plan
+        .required_literals()
+        .into_iter()
+        .map(|c| c.into_iter().map(|t| t.to_string()).collect())
+        .collect();
+    assert_eq!(
+        literals,
+        [vec!["system:unauthenticated".to_string()], vec!["403".to_string()]]
+    );
+    // The streaming prefix is the search; stats is the first blocking stage.
+    assert_eq!(plan.streaming_prefix_len(), 1);
+    let needs = plan.needs();
+    for f in [
+        "user.groups{}",
+        "responseStatus.code",
+        "sourceIPs{}",
+        "userAgent",
+        "source",
+    ] {
+        assert!(needs.contains(f), "{f}");
+    }
+    assert!(!needs.all && !needs.contains("requestObject.spec"));
+}

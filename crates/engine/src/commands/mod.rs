@@ -62,6 +62,12 @@ pub trait Operator: Send + fmt::Debug {
     /// The fields this command reads from its input, given what the commands after it need.
     fn needs(&self, downstream: &Needs) -> Needs;
 
+    /// Literals every row this command passes must contain in its text (see
+    /// [`crate::search::Predicate::required_literals`]); only `search` has any.
+    fn required_literals(&self) -> Vec<Vec<crate::value::Text>> {
+        Vec::new()
+    }
+
     /// For merging partial states (`stats`, `eventstats`, `dedup`): the state as `Any`.
     fn as_any_mut(&mut self) -> &mut dyn Any;
 

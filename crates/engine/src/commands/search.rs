@@ -51,6 +51,10 @@ impl Operator for Search {
         n
     }
 
+    fn required_literals(&self) -> Vec<Vec<crate::value::Text>> {
+        self.predicate.required_literals()
+    }
+
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
