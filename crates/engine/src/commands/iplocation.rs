@@ -172,7 +172,6 @@ mod tests {
     use crate::geoip::{GeoIp, Location, is_global};
     use crate::plan::Plan;
     use crate::row::Row;
-    use crate::value::Value;
 
     /// A database of exact addresses, answering like `MmdbGeoIp` for non-global ones.
     #[derive(Debug, Default)]
@@ -227,26 +226,12 @@ mod tests {
             geoip,
             ..EvalContext::default()
         };
-        let mut plan = Plan::compile_text(&format!("search * | {spl}"), &ctx).unwrap();
-        assert!(plan.requires_geoip());
-        let mut out = Vec::new();
-        for r in input {
-            plan.push(r, &ctx, &mut out);
-        }
-        plan.finish(&ctx, &mut out);
-        out.into_iter()
-            .map(|r| {
-                r.iter()
-                    .map(|(k, v)| {
-                        let text = match v {
-                            Value::Multi(vs) => vs.join("|"),
-                            other => other.to_text().to_string(),
-                        };
-                        (k.to_owned(), text)
-                    })
-                    .collect()
-            })
-            .collect()
+        assert!(
+            Plan::compile_text(&format!("search * | {spl}"), &ctx)
+                .unwrap()
+                .requires_geoip()
+        );
+        crate::commands::testing::run_in(spl, input, &ctx)
     }
 
     #[test]

@@ -177,31 +177,35 @@ pub(crate) mod testing {
     /// Run `spl` (after an implicit `search *`, so it may start with any command) over `rows` and
     /// render each result as `name=value` pairs in field order.
     pub(crate) fn run(spl: &str, rows: Vec<Row>) -> Vec<Vec<(String, String)>> {
-        let ctx = EvalContext::default();
+        run_in(spl, rows, &EvalContext::default())
+    }
+
+    /// [`run`] with a given context (clock, GeoIP database, lookups).
+    pub(crate) fn run_in(spl: &str, rows: Vec<Row>, ctx: &EvalContext) -> Vec<Vec<(String, String)>> {
         let spl = if spl.starts_with("search") {
             spl.to_string()
         } else {
             format!("search * | {spl}")
         };
-        let spl = spl.as_str();
-        let mut plan = Plan::compile_text(spl, &ctx).unwrap_or_else(|e| panic!("{spl}: {e:?}"));
+        let mut plan = Plan::compile_text(&spl, ctx).unwrap_or_else(|e| panic!("{spl}: {e:?}"));
         let mut out = Vec::new();
         for (i, mut r) in rows.into_iter().enumerate() {
             r.seq = i as u64;
-            plan.push(r, &ctx, &mut out);
+            plan.push(r, ctx, &mut out);
         }
-        plan.finish(&ctx, &mut out);
-        out.into_iter()
-            .map(|r| {
-                r.iter()
-                    .map(|(k, v)| {
-                        let text = match v {
-                            Value::Multi(vs) => vs.join("|"),
-                            other => other.to_text().to_string(),
-                        };
-                        (k.to_string(), text)
-                    })
-                    .collect()
+        plan.finish(ctx, &mut out);
+        out.iter().map(render).collect()
+    }
+
+    /// A row as `name=value` pairs, multivalues joined with `|`.
+    pub(crate) fn render(r: &Row) -> Vec<(String, String)> {
+        r.iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    Value::Multi(vs) => vs.join("|"),
+                    other => other.to_text().to_string(),
+                };
+                (k.to_string(), text)
             })
             .collect()
     }
