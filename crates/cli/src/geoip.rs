@@ -1,9 +1,9 @@
 //! Finding and loading the GeoIP database `iplocation` uses.
 //!
-//! `--geoip PATH` (a `.mmdb` file or a directory of them) wins; otherwise the first of these that
-//! holds `.mmdb` files: `$TRIPLINE_GEOIP`, `$XDG_DATA_HOME/tripline/geoip`,
-//! `~/.local/share/tripline/geoip` (where `scripts/fetch-geoip` puts DB-IP City Lite),
-//! `/usr/local/share/tripline/geoip`, `/usr/share/GeoIP`.
+//! `--geoip PATH` (a `.mmdb` file or a directory of them) wins; then `$TRIPLINE_GEOIP`, which when
+//! set is the only place looked at; otherwise the first of these that holds `.mmdb` files:
+//! `$XDG_DATA_HOME/tripline/geoip`, `~/.local/share/tripline/geoip` (where `scripts/fetch-geoip`
+//! puts DB-IP City Lite), `/usr/local/share/tripline/geoip`, `/usr/share/GeoIP`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,10 +13,10 @@ use tripline_engine::geoip::{GeoIp, MmdbGeoIp};
 
 /// The directories searched when no `--geoip` is given, in order.
 pub(crate) fn default_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
     if let Some(p) = std::env::var_os("TRIPLINE_GEOIP") {
-        dirs.push(PathBuf::from(p));
+        return vec![PathBuf::from(p)];
     }
+    let mut dirs = Vec::new();
     if let Some(p) = std::env::var_os("XDG_DATA_HOME") {
         dirs.push(PathBuf::from(p).join("tripline/geoip"));
     }

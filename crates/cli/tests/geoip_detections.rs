@@ -294,3 +294,28 @@ fn private_addresses_only_means_no_location_fields_at_all() {
     )];
     assert!(run("kubernetes_abuse_of_secret_by_unusual_location", &events, dir.path()).is_empty());
 }
+
+#[test]
+fn without_a_database_the_search_says_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = scanning_events();
+    let data = dir.path().join("events.json");
+    std::fs::write(&data, events.join("\n")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tripline"))
+        .args([
+            "search",
+            "source=* | iplocation sourceIPs{} | stats count BY Country",
+            data.to_str().unwrap(),
+        ])
+        .args(["--format", "jsonl"])
+        // TRIPLINE_GEOIP, when set, is the only place looked at: an empty directory means none.
+        .env("TRIPLINE_GEOIP", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("no GeoIP database was found").count(), 1, "{stderr}");
+    assert!(stderr.contains("scripts/fetch-geoip"), "{stderr}");
+    // No database: no location fields, so stats BY Country has nothing to group.
+    assert!(out.stdout.is_empty());
+}
