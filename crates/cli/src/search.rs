@@ -55,7 +55,8 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_name = "PATH")]
     macros: Vec<PathBuf>,
     /// GeoIP database for `iplocation`: an `.mmdb` file or a directory of them (repeatable)
-    /// [default: the first of $TRIPLINE_GEOIP, ~/.local/share/tripline/geoip, ... that has one].
+    /// [default: $TRIPLINE_GEOIP if set, else the first of ~/.local/share/tripline/geoip, ... that
+    /// has one].
     #[arg(long, value_name = "PATH")]
     geoip: Vec<PathBuf>,
     /// The time the search runs at, for `now()` and `earliest=`/`latest=` (RFC 3339 or epoch
