@@ -207,19 +207,7 @@ impl Parser<'_> {
                 self.number()
             }
             Some(c) if c.is_alphabetic() || c == '_' => self.name_or_call(),
-            Some('`') => {
-                let end = self.src[start + 1..]
-                    .find('`')
-                    .map_or(self.src.len(), |i| start + i + 2);
-                Err(Box::new(
-                    Diagnostic::error(
-                        Code::UnexpandedMacro,
-                        Span::new(start, end),
-                        format!("macro {} was not expanded", &self.src[start..end]),
-                    )
-                    .with_help("define the macro (a macros/ YAML file or --macros FILE) so it can be expanded"),
-                ))
-            }
+            Some('`') => Err(self.unexpanded_macro(start)),
             other => {
                 let mut d = Diagnostic::error(
                     Code::ExpectedExpression,

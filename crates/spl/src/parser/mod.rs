@@ -680,17 +680,9 @@ impl<'a> Parser<'a> {
             }
         }
         if self.peek() == Some('`') {
-            let end = self.src[start + 1..]
-                .find('`')
-                .map_or(self.src.len(), |i| start + 1 + i + 1);
-            self.diags.push(
-                Diagnostic::error(
-                    Code::UnexpandedMacro,
-                    Span::new(start, end),
-                    format!("macro {} was not expanded", &self.src[start..end]),
-                )
-                .with_help("define the macro (a macros/ YAML file or --macros FILE) so it can be expanded"),
-            );
+            let d = self.unexpanded_macro(start);
+            let end = d.span.end;
+            self.diags.push(*d);
             self.recover();
             let raw = self.src[start..self.pos].trim_end().to_string();
             return Command {
@@ -775,6 +767,22 @@ impl<'a> Parser<'a> {
                 );
             }
         }
+    }
+
+    /// The error for a backtick macro call at `start` that reached the parser unexpanded; its span
+    /// covers the call up to the closing backtick (or the end of the text).
+    fn unexpanded_macro(&self, start: usize) -> Box<Diagnostic> {
+        let end = self.src[start + 1..]
+            .find('`')
+            .map_or(self.src.len(), |i| start + 1 + i + 1);
+        Box::new(
+            Diagnostic::error(
+                Code::UnexpandedMacro,
+                Span::new(start, end),
+                format!("macro {} was not expanded", &self.src[start..end]),
+            )
+            .with_help("define the macro (a macros/ YAML file or --macros FILE) so it can be expanded"),
+        )
     }
 
     /// Parse a `[ ... ]` subsearch at the cursor.

@@ -192,19 +192,7 @@ impl Parser<'_> {
                     span: sub.span,
                 })
             }
-            Some('`') => {
-                let end = self.src[start + 1..]
-                    .find('`')
-                    .map_or(self.src.len(), |i| start + i + 2);
-                Err(Box::new(
-                    Diagnostic::error(
-                        Code::UnexpandedMacro,
-                        Span::new(start, end),
-                        format!("macro {} was not expanded", &self.src[start..end]),
-                    )
-                    .with_help("define the macro (a macros/ YAML file or --macros FILE) so it can be expanded"),
-                ))
-            }
+            Some('`') => Err(self.unexpanded_macro(start)),
             Some('=' | '<' | '>' | '!') if self.op_at_cursor().is_some() => Err(Box::new(
                 Diagnostic::error(
                     Code::ExpectedField,
