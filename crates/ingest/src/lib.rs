@@ -329,8 +329,19 @@ impl Ingest {
 
     /// Read one input (decompressing gzip, decoding UTF-16) and deliver its events.
     pub fn read<S: Sink>(&mut self, input: &Input, sink: &mut S) -> InputStats {
+        self.read_counted(input, sink, None)
+    }
+
+    /// [`Ingest::read`], adding the bytes read from the input (before decompression) to
+    /// `counter` as reading goes, for a progress display.
+    pub fn read_counted<S: Sink>(
+        &mut self,
+        input: &Input,
+        sink: &mut S,
+        counter: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    ) -> InputStats {
         let name = input.name();
-        match input.open_stream() {
+        match input.open_stream_counted(counter) {
             Ok(stream) => self.read_stream(&name, stream, sink),
             Err(e) => {
                 let message = e.to_string();

@@ -10,6 +10,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
 
@@ -42,10 +44,23 @@ impl Input {
     /// # Errors
     /// The file cannot be opened, or its first bytes cannot be read.
     pub fn open_stream(&self) -> io::Result<Box<dyn Read + Send>> {
-        let raw: Box<dyn Read + Send> = match self {
+        self.open_stream_counted(None)
+    }
+
+    /// [`Input::open_stream`], adding the number of bytes read from the file or stdin (before
+    /// decompression) to `counter` as reading goes: what a progress bar compares with the
+    /// file's size.
+    ///
+    /// # Errors
+    /// As [`Input::open_stream`].
+    pub fn open_stream_counted(&self, counter: Option<Arc<AtomicU64>>) -> io::Result<Box<dyn Read + Send>> {
+        let mut raw: Box<dyn Read + Send> = match self {
             Input::Stdin => Box::new(io::stdin()),
             Input::File(p) => Box::new(File::open(p)?),
         };
+        if let Some(counter) = counter {
+            raw = Box::new(Counted { inner: raw, counter });
+        }
         // Reads larger than this capacity bypass the buffer, so it costs no copy.
         let mut buffered = BufReader::with_capacity(64 << 10, raw);
         if buffered.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
@@ -75,6 +90,20 @@ impl Input {
         } else {
             Ok(Box::new(buffered))
         }
+    }
+}
+
+/// A reader that adds the bytes it reads to a shared counter.
+struct Counted {
+    inner: Box<dyn Read + Send>,
+    counter: Arc<AtomicU64>,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 
