@@ -20,6 +20,6 @@ pub mod timespec;
 pub use analyze::{Analysis, analyze};
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use macros::{ExpandOptions, Expansion, MacroDef, MacroTable, SourceMap, expand};
-pub use parser::{ParseOutput, parse, parse_expression};
+pub use parser::{ParseOutput, parse, parse_expression, suggest as did_you_mean};
 pub use printer::{print, print_expr, print_search};
 pub use span::Span;

@@ -842,12 +842,14 @@ fn trim_end(src: &str, start: usize, end: usize) -> usize {
     start + src.get(start..end).map_or(0, |s| s.trim_end().len())
 }
 
-/// The known name closest to `word`, for "did you mean" help.
-pub(crate) fn suggest<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+/// The known name closest to `word`, ignoring ASCII case, for "did you mean" help: within two
+/// edits, or a quarter of the name's length for long names, and never a complete rewrite.
+#[must_use]
+pub fn suggest<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
     let word = word.to_ascii_lowercase();
     known
         .into_iter()
-        .map(|k| (edit_distance(&word, k), k))
+        .map(|k| (edit_distance(&word, &k.to_ascii_lowercase()), k))
         .filter(|&(d, k)| d <= 2.max(k.len() / 4) && d < k.len())
         .min_by_key(|&(d, _)| d)
         .map(|(_, k)| k)
