@@ -17,6 +17,10 @@
 //! and threat objects, message, severity ([`FindingSeverity`]), ATT&CK techniques from the
 //! embedded table ([`technique`]), and a deterministic id. `docs/findings.md` is its JSON schema.
 //!
+//! **Running.** A [`RuleSet`] compiles many detections and runs them over one stream of events
+//! in a single pass, giving a [`RuleOutcome`] (rows and findings) per rule and setting aside
+//! the detections that cannot run ([`Skipped`]).
+//!
 //! **Searches and files.** [`discover`] finds the `.yml`/`.yaml`/`.spl` files under the paths a
 //! user names, and [`macro_dirs_for`] finds the `macros/` directories that belong with them.
 //! [`searches_from_yaml`] reads a detection's top-level `search:` into a [`SearchSource`], and
@@ -41,6 +45,7 @@ mod macro_files;
 mod mitre;
 mod offsets;
 mod rule_file;
+mod run;
 mod scalar;
 mod search;
 mod story;
@@ -66,6 +71,7 @@ pub use macro_files::{MacroLoad, load_macro_yaml, load_macros};
 pub use mitre::{Tactic, Technique, technique};
 pub use offsets::OffsetMap;
 pub use rule_file::load_detection;
+pub use run::{RuleOutcome, RuleSet, Skipped};
 pub use search::{SearchSource, search_from_spl_file, searches_from_yaml};
 pub use story::{Story, load_story};
 pub use validate::{Problem, RuleCode, validate};
