@@ -3,6 +3,8 @@
 //! Each subcommand lives in its own module; this file only parses arguments and dispatches.
 
 mod geoip;
+mod hunt;
+mod inputs;
 mod lint;
 mod output;
 mod render;
@@ -22,6 +24,19 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run detections over log files and report what they find.
+    ///
+    /// Runs Tripline's built-in Kubernetes scanning pack, or the detections `--rules` names (a
+    /// security_content checkout works unchanged), over Kubernetes audit logs and object events
+    /// in any layout `search` reads. All rules run in one pass over the data. Each result row of
+    /// a detection is a finding, with its risk score, entities, threat objects, ATT&CK
+    /// techniques, message and a stable id (docs/findings.md), written as a table on a terminal
+    /// or as JSON lines (or OCSF, Falco) otherwise. A summary goes to stderr.
+    ///
+    /// Exits with 2 when something asked for was not done (an input or rule file could not be
+    /// read, a named rule cannot run, bad arguments), else 1 with `--fail-on-findings` when
+    /// there are findings, else 0.
+    Hunt(hunt::HuntArgs),
     /// Check detection files and SPL searches: parse, expand macros, report problems.
     ///
     /// Accepts detection YAML files (every security_content format), directories (searched
@@ -83,6 +98,7 @@ impl ColorChoice {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Hunt(args) => hunt::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Search(args) => search::run(&args),
     };

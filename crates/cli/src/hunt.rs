@@ -1,0 +1,429 @@
+//! `tripline hunt [INPUT...]`: run detections over log files and report findings.
+//!
+//! The rules are the built-in pack unless `--rules` names others. Every selected rule runs in
+//! one pass over the inputs ([`RuleSet`]); each result row becomes a finding, written to stdout
+//! or `--output` in the chosen format. The summary on stderr says what was read, which rules
+//! ran, which could not and why, and how many findings each rule raised.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use tripline_content::{
+    ContentLoad, Detection, LoadError, RuleOutcome, RuleSet, Status, builtin_content, load_content,
+};
+use tripline_engine::expr::EvalContext;
+use tripline_sinks::{FindingWriter, Format, WriterOptions};
+use tripline_spl::Severity;
+
+use crate::ColorChoice;
+use crate::inputs::{InputArgs, read_all, summary};
+use crate::render;
+use crate::search::add_user_macros;
+
+/// Arguments of `tripline hunt`.
+#[derive(Debug, Args)]
+pub(crate) struct HuntArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Detections to run instead of the built-in pack: a detection file, a directory of them,
+    /// or a security_content checkout (its `detections/**`, `stories/`, `macros/` and
+    /// `lookups/`). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Macro definitions (macro YAML, macros.conf, or a directory of them) that override the
+    /// rules' own: how to tune a detection (redefine its `_filter` macro) or point a data macro
+    /// at your sourcetype. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    macros: Vec<PathBuf>,
+    /// Run only this detection: its id, its name (any case) or its file name without `.yml`.
+    /// Repeatable. A rule named here runs whatever its status.
+    #[arg(long, value_name = "NAME_OR_ID")]
+    rule: Vec<String>,
+    /// Run only the detections of this analytic story (its name, any case). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    story: Vec<String>,
+    /// Which detection statuses run, unless a rule is named with `--rule` [default: production,
+    /// experimental].
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUS")]
+    status: Vec<StatusChoice>,
+    /// GeoIP database for rules that geolocate addresses: an `.mmdb` file or a directory of
+    /// them (repeatable) [default: $TRIPLINE_GEOIP if set, else the first of
+    /// ~/.local/share/tripline/geoip, ... that has one].
+    #[arg(long, value_name = "PATH")]
+    geoip: Vec<PathBuf>,
+    /// Finding format [default: table on a terminal, jsonl otherwise].
+    #[arg(long, value_enum)]
+    format: Option<FindingFormat>,
+    /// Write findings to this file (created or truncated) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with status 1 when there is any finding (for CI pipelines).
+    #[arg(long)]
+    fail_on_findings: bool,
+    /// Print no summary and no progress bar on stderr (problems are still reported).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// Output formats of `tripline hunt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FindingFormat {
+    /// One line per finding, grouped by rule, severity coloured (default on a terminal).
+    Table,
+    /// Tripline's finding JSON, one object per line (docs/findings.md; default otherwise).
+    Jsonl,
+    /// OCSF 1.3 Detection Finding (class 2004), one object per line.
+    Ocsf,
+    /// falcosidekick-compatible Falco events, one object per line.
+    Falco,
+}
+
+impl FindingFormat {
+    fn sink_format(self) -> Format {
+        match self {
+            FindingFormat::Table => Format::Table,
+            FindingFormat::Jsonl => Format::Jsonl,
+            FindingFormat::Ocsf => Format::Ocsf,
+            FindingFormat::Falco => Format::Falco,
+        }
+    }
+}
+
+/// A detection status, for `--status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum StatusChoice {
+    /// Tested, shipped enabled.
+    Production,
+    /// Shipped, not tested.
+    Experimental,
+    /// Kept for reference; Splunk ships these disabled.
+    Deprecated,
+    /// Every status.
+    All,
+}
+
+impl StatusChoice {
+    fn admits(self, status: Status) -> bool {
+        match self {
+            StatusChoice::Production => status == Status::Production,
+            StatusChoice::Experimental => status == Status::Experimental,
+            StatusChoice::Deprecated => status == Status::Deprecated,
+            StatusChoice::All => true,
+        }
+    }
+}
+
+/// Run `tripline hunt`.
+pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let color = args.color.enabled_for_stderr();
+    let now = args.input.now()?;
+    // Every problem that means something the user asked for was not done: exit status 2.
+    let mut incomplete = false;
+
+    // The output first, so a bad path fails before the inputs are read.
+    let format = args
+        .format
+        .unwrap_or(if args.output.is_none() && std::io::stdout().is_terminal() {
+            FindingFormat::Table
+        } else {
+            FindingFormat::Jsonl
+        });
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("--output: cannot create {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let table_colour = format == FindingFormat::Table
+        && match args.output {
+            Some(_) => args.color == ColorChoice::Always,
+            None => args.color.enabled(),
+        };
+    let mut writer = FindingWriter::new(
+        format.sink_format(),
+        WriterOptions::default()
+            .with_color(table_colour)
+            .with_width(terminal_width().filter(|_| args.output.is_none())),
+        out,
+    );
+
+    // Rules, and the macros they expand with.
+    let mut content = if args.rules.is_empty() {
+        builtin_content()
+    } else {
+        load_content(&args.rules)
+    };
+    for e in &content.errors {
+        eprintln!("{}", load_problem(e, Severity::Error, color));
+        incomplete = true;
+    }
+    if !args.quiet {
+        for w in &content.warnings {
+            eprintln!("{}", load_problem(w, Severity::Warning, color));
+        }
+    }
+    if !add_user_macros(&mut content.macros, &args.macros, color) {
+        return Ok(ExitCode::from(2));
+    }
+    let Some(selection) = select(&content, args, color) else {
+        return Ok(ExitCode::from(2));
+    };
+    if selection.detections.is_empty() {
+        eprintln!(
+            "{}",
+            render::plain(Severity::Error, "no detections to run", &selection.why_none, color)
+        );
+        return Ok(ExitCode::from(2));
+    }
+
+    let mut ctx = EvalContext {
+        now,
+        lookups: Arc::new(std::mem::take(&mut content.lookups)),
+        ..EvalContext::default()
+    };
+    let mut set = RuleSet::compile(selection.detections, &content.macros, &ctx);
+    for skipped in set.skipped() {
+        let named = selection.named.contains(&skipped.detection.id);
+        if named {
+            // The user asked for this rule by name: show everything that stops it.
+            for d in &skipped.diagnostics {
+                eprintln!("{}\n", render::snippet(d, &skipped.detection.search, color));
+            }
+            incomplete = true;
+        } else if !args.quiet {
+            eprintln!(
+                "{}",
+                render::plain(
+                    Severity::Warning,
+                    &format!("skipped `{}`: {}", skipped.detection.name, skipped.reason()),
+                    &skipped.detection.path.display().to_string(),
+                    color
+                )
+            );
+        }
+    }
+    if set.is_empty() {
+        eprintln!("error: none of the selected detections can run");
+        return Ok(ExitCode::from(2));
+    }
+
+    if set.requires_geoip() || !args.geoip.is_empty() {
+        match crate::geoip::load(&args.geoip)? {
+            Some(geoip) => ctx.geoip = Some(geoip),
+            None => eprintln!("{}", crate::geoip::missing_warning()),
+        }
+    }
+
+    let needs = set.needs().clone();
+    let report = read_all(&args.input, &needs, now, !args.quiet, |row| set.push(row, &ctx));
+    incomplete |= !report.complete();
+    let skipped = set.skipped().len();
+    let outcomes = set.finish(&ctx);
+
+    let mut findings = 0;
+    for outcome in &outcomes {
+        for finding in &outcome.findings {
+            writer.write(finding).context("writing findings")?;
+            findings += 1;
+        }
+    }
+    writer.finish().context("writing findings")?;
+
+    if !args.quiet {
+        let what = format!("{findings} {}", if findings == 1 { "finding" } else { "findings" });
+        eprint!("{}", summary(&what, &report, started.elapsed().as_secs_f64()));
+        eprint!("{}", rule_summary(&outcomes, skipped, selection.left_out));
+    }
+    Ok(if incomplete {
+        ExitCode::from(2)
+    } else if args.fail_on_findings && findings > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The detections chosen to run.
+struct Selection {
+    detections: Vec<Detection>,
+    /// Ids of detections named with `--rule`.
+    named: BTreeSet<String>,
+    /// Detections left out for their status.
+    left_out: usize,
+    /// When nothing is selected, what was looked at.
+    why_none: String,
+}
+
+/// Choose the detections to run: those named with `--rule`, those of the `--story` stories, or
+/// all; the last two filtered by status. `None` (after saying why) when a name matches nothing.
+fn select(content: &ContentLoad, args: &HuntArgs, color: bool) -> Option<Selection> {
+    let statuses: &[StatusChoice] = if args.status.is_empty() {
+        &[StatusChoice::Production, StatusChoice::Experimental]
+    } else {
+        &args.status
+    };
+    let admitted = |d: &Detection| statuses.iter().any(|s| s.admits(d.status));
+    let mut named = BTreeSet::new();
+    let mut chosen: Vec<&Detection> = Vec::new();
+    let mut ok = true;
+
+    for wanted in &args.rule {
+        match content.detections.iter().find(|d| rule_matches(d, wanted)) {
+            Some(d) => {
+                named.insert(d.id.clone());
+            }
+            None => {
+                ok = false;
+                let names: Vec<&str> = content.detections.iter().map(|d| d.name.as_str()).collect();
+                eprintln!(
+                    "{}",
+                    render::plain(
+                        Severity::Error,
+                        &format!(
+                            "no detection has the id, name or file name `{wanted}`{}",
+                            suggest(wanted, &names)
+                        ),
+                        &origin(args),
+                        color
+                    )
+                );
+            }
+        }
+    }
+    let mut stories = Vec::new();
+    for wanted in &args.story {
+        match content.stories.iter().find(|s| s.name.eq_ignore_ascii_case(wanted)) {
+            Some(s) => stories.push(s.name.as_str()),
+            None => {
+                // A story may be named by detections without a story file being loaded.
+                let known: BTreeSet<&str> = content
+                    .detections
+                    .iter()
+                    .flat_map(|d| d.analytic_story.iter().map(String::as_str))
+                    .chain(content.stories.iter().map(|s| s.name.as_str()))
+                    .collect();
+                match known.iter().find(|s| s.eq_ignore_ascii_case(wanted)) {
+                    Some(s) => stories.push(s),
+                    None => {
+                        ok = false;
+                        let known: Vec<&str> = known.into_iter().collect();
+                        eprintln!(
+                            "{}",
+                            render::plain(
+                                Severity::Error,
+                                &format!("no analytic story is named `{wanted}`{}", suggest(wanted, &known)),
+                                &origin(args),
+                                color
+                            )
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+
+    let by_story = |d: &Detection| d.analytic_story.iter().any(|s| stories.contains(&s.as_str()));
+    let mut left_out = 0;
+    for d in &content.detections {
+        let wanted = if named.contains(&d.id) {
+            true
+        } else if args.rule.is_empty() && args.story.is_empty() || by_story(d) {
+            if admitted(d) {
+                true
+            } else {
+                left_out += 1;
+                false
+            }
+        } else {
+            false
+        };
+        if wanted {
+            chosen.push(d);
+        }
+    }
+    Some(Selection {
+        detections: chosen.into_iter().cloned().collect(),
+        named,
+        left_out,
+        why_none: format!(
+            "{} ({} detections loaded, {left_out} left out by status)",
+            origin(args),
+            content.detections.len()
+        ),
+    })
+}
+
+/// Whether `wanted` names `d`: its id, its name in any case, or its file name without the
+/// extension.
+fn rule_matches(d: &Detection, wanted: &str) -> bool {
+    d.id.eq_ignore_ascii_case(wanted)
+        || d.name.eq_ignore_ascii_case(wanted)
+        || Path::new(&d.path).file_stem().is_some_and(|s| s == wanted)
+}
+
+/// `; did you mean `X`?` for the closest known name, when one is close.
+fn suggest(wanted: &str, known: &[&str]) -> String {
+    match tripline_spl::did_you_mean(wanted, known.iter().copied()) {
+        Some(best) => format!("; did you mean `{best}`?"),
+        None => String::new(),
+    }
+}
+
+/// Where the rules came from, for messages.
+fn origin(args: &HuntArgs) -> String {
+    if args.rules.is_empty() {
+        "the built-in pack".to_owned()
+    } else {
+        args.rules
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A content loading problem, with its file, line and column.
+fn load_problem(e: &LoadError, severity: Severity, color: bool) -> String {
+    let location = match e.line_col() {
+        Some((l, c)) => format!("{}:{l}:{c}", e.path().display()),
+        None => e.path().display().to_string(),
+    };
+    render::plain(severity, &e.to_string(), &location, color)
+}
+
+/// The rules part of the summary: findings per rule (those with any), rules run and skipped.
+fn rule_summary(outcomes: &[RuleOutcome], skipped: usize, left_out: usize) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for o in outcomes.iter().filter(|o| !o.findings.is_empty()) {
+        let _ = writeln!(out, "  {:>5}  {}", o.findings.len(), o.detection.name);
+    }
+    let _ = write!(out, "{} rules run", outcomes.len());
+    if skipped > 0 {
+        let _ = write!(out, ", {skipped} could not run");
+    }
+    if left_out > 0 {
+        let _ = write!(out, ", {left_out} left out by status (see --status)");
+    }
+    out.push('\n');
+    out
+}
+
+/// The width of the terminal on stdout, in columns, when it is one.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
+}
