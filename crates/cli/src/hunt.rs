@@ -16,7 +16,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tripline_content::{
-    ContentLoad, Detection, LoadError, RuleOutcome, RuleSet, Status, builtin_content, load_content,
+    ContentLoad, Detection, LoadError, RuleOutcome, RuleSet, Status, builtin_content, builtin_macros, load_content,
 };
 use tripline_engine::expr::EvalContext;
 use tripline_sinks::{FindingWriter, Format, WriterOptions};
@@ -173,6 +173,13 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{}", load_problem(w, Severity::Warning, color));
         }
     }
+    // Rules from elsewhere may use Tripline's data macros (`kube_audit`, ...) without defining
+    // them; their own definitions (a security_content checkout's) take precedence.
+    if !args.rules.is_empty() {
+        let mut macros = builtin_macros().context("loading the built-in macros")?;
+        macros.extend(content.macros.iter().cloned());
+        content.macros = macros;
+    }
     if !add_user_macros(&mut content.macros, &args.macros, color) {
         return Ok(ExitCode::from(2));
     }
@@ -180,10 +187,7 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     if selection.detections.is_empty() {
-        eprintln!(
-            "{}",
-            render::plain(Severity::Error, "no detections to run", &selection.why_none, color)
-        );
+        eprintln!("error: no detections to run: {}", selection.why_none);
         return Ok(ExitCode::from(2));
     }
 
@@ -360,9 +364,9 @@ fn select(content: &ContentLoad, args: &HuntArgs, color: bool) -> Option<Selecti
         named,
         left_out,
         why_none: format!(
-            "{} ({} detections loaded, {left_out} left out by status)",
+            "{} loaded from {}, {left_out} left out by status (see --status)",
+            content.detections.len(),
             origin(args),
-            content.detections.len()
         ),
     })
 }
@@ -412,7 +416,8 @@ fn rule_summary(outcomes: &[RuleOutcome], skipped: usize, left_out: usize) -> St
     for o in outcomes.iter().filter(|o| !o.findings.is_empty()) {
         let _ = writeln!(out, "  {:>5}  {}", o.findings.len(), o.detection.name);
     }
-    let _ = write!(out, "{} rules run", outcomes.len());
+    let n = outcomes.len();
+    let _ = write!(out, "{n} {} run", if n == 1 { "rule" } else { "rules" });
     if skipped > 0 {
         let _ = write!(out, ", {skipped} could not run");
     }
