@@ -124,6 +124,7 @@ techniques! {
     "T1136", "Create Account", &[PERSISTENCE];
     "T1190", "Exploit Public-Facing Application", &[INITIAL_ACCESS];
     "T1204", "User Execution", &[EXECUTION];
+    "T1204.003", "User Execution: Malicious Image", &[EXECUTION];
     "T1212", "Exploitation for Credential Access", &[CREDENTIAL_ACCESS];
     "T1485", "Data Destruction", &[IMPACT];
     "T1486", "Data Encrypted for Impact", &[IMPACT];
