@@ -80,12 +80,28 @@ pub(crate) fn load(explicit: &[PathBuf]) -> anyhow::Result<Option<Arc<dyn GeoIp>
 
 /// The warning printed once when a search uses `iplocation` and no database was found.
 pub(crate) fn missing_warning() -> String {
-    let looked: Vec<String> = default_dirs().iter().map(|d| d.display().to_string()).collect();
     format!(
         "warning: this search uses iplocation, but no GeoIP database was found (looked in {}).\n\
          iplocation adds no fields without one, so every address counts as having no location: \
          `stats ... BY Country City` drops those events and allow-lists on Country match nothing.\n\
-         Run scripts/fetch-geoip to install DB-IP City Lite, or pass --geoip PATH.",
-        looked.join(", ")
+         {FETCH_HINT}",
+        looked_in()
     )
+}
+
+/// The warning printed once by `hunt` when rules use `iplocation` and no database was found.
+pub(crate) fn missing_warning_for_rules(rules: &[&str]) -> String {
+    format!(
+        "warning: no GeoIP database was found (looked in {}), so addresses have no location in: {}.\n\
+         {FETCH_HINT}",
+        looked_in(),
+        rules.join(", ")
+    )
+}
+
+const FETCH_HINT: &str = "Run scripts/fetch-geoip to install DB-IP City Lite, or pass --geoip PATH.";
+
+fn looked_in() -> String {
+    let looked: Vec<String> = default_dirs().iter().map(|d| d.display().to_string()).collect();
+    looked.join(", ")
 }

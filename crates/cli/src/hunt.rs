@@ -225,7 +225,10 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     if set.requires_geoip() || !args.geoip.is_empty() {
         match crate::geoip::load(&args.geoip)? {
             Some(geoip) => ctx.geoip = Some(geoip),
-            None => eprintln!("{}", crate::geoip::missing_warning()),
+            None => {
+                let rules: Vec<&str> = set.geolocating().map(|d| d.name.as_str()).collect();
+                eprintln!("{}", crate::geoip::missing_warning_for_rules(&rules));
+            }
         }
     }
 

@@ -145,6 +145,14 @@ impl RuleSet {
         self.rules.iter().any(|r| r.plan.requires_geoip())
     }
 
+    /// The detections that geolocate addresses, in order.
+    pub fn geolocating(&self) -> impl Iterator<Item = &Detection> {
+        self.rules
+            .iter()
+            .filter(|r| r.plan.requires_geoip())
+            .map(|r| &r.detection)
+    }
+
     /// The detections that will run, in order.
     pub fn detections(&self) -> impl Iterator<Item = &Detection> {
         self.rules.iter().map(|r| &r.detection)
