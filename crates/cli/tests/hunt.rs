@@ -3,7 +3,8 @@
 //!
 //! The rule used throughout is the built-in Kubernetes Security Scanner Image Pull (a TTP over
 //! object events), over the hand-made watch events of `tests/fixtures/objects/`: kube-hunter
-//! pulled twice on node-1 and kube-bench once on node-2, so two findings.
+//! pulled twice on node-1, kube-bench once on node-2, and kube-recon once by a kubelet that did
+//! not name its node (the event's `host`, `tripline` by default, stands in), so three findings.
 
 #![allow(clippy::unwrap_used)] // helpers in integration tests may unwrap: a failure is a test failure
 
@@ -61,7 +62,7 @@ fn findings_as_json_lines_by_default_off_a_terminal() {
     let out = hunt(&["--rule", PULL_RULE, pulls().to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let findings = json_lines(&out);
-    assert_eq!(findings.len(), 2);
+    assert_eq!(findings.len(), 3);
     for f in &findings {
         assert_eq!(f["rule"]["id"], PULL_RULE_ID);
         assert_eq!(f["rule"]["kind"], "TTP");
@@ -72,12 +73,15 @@ fn findings_as_json_lines_by_default_off_a_terminal() {
         .iter()
         .map(|f| f["risk_objects"][0]["object"].as_str().unwrap())
         .collect();
-    assert_eq!(hosts, ["node-1", "node-2"]);
-    assert_eq!(findings[0]["message"], "Security scanner image pulled on node-1");
+    assert_eq!(hosts, ["node-1", "node-2", "tripline"]);
+    assert_eq!(
+        findings[0]["message"],
+        "Security scanner image aquasec/kube-hunter:0.6.8 pulled on node-1 for pod default/kube-hunter-7c9d"
+    );
     let err = stderr(&out);
-    assert!(err.contains("2 findings from 6 events"), "{err}");
+    assert!(err.contains("3 findings from 6 events"), "{err}");
     assert!(err.contains("kube:objects:events 6"), "{err}");
-    assert!(err.contains("2  Kubernetes Security Scanner Image Pull"), "{err}");
+    assert!(err.contains("3  Kubernetes Security Scanner Image Pull"), "{err}");
     assert!(err.contains("1 rule run"), "{err}");
 }
 
@@ -95,7 +99,7 @@ fn rules_are_named_by_id_name_or_file_and_stories_by_name_in_any_case() {
     for name in [PULL_RULE, PULL_RULE_ID, "kubernetes SECURITY scanner image pull"] {
         let out = hunt(&["--rule", name, pulls().to_str().unwrap()]);
         assert!(out.status.success(), "{name}: {}", stderr(&out));
-        assert_eq!(json_lines(&out).len(), 2, "{name}");
+        assert_eq!(json_lines(&out).len(), 3, "{name}");
     }
     let out = hunt(&["--story", "kubernetes scanning activity", pulls().to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -124,7 +128,7 @@ fn an_unknown_rule_or_story_is_an_error_with_a_suggestion() {
 fn fail_on_findings_sets_the_exit_status() {
     let out = hunt(&["--rule", PULL_RULE, "--fail-on-findings", pulls().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(json_lines(&out).len(), 2, "findings are still written");
+    assert_eq!(json_lines(&out).len(), 3, "findings are still written");
 
     let dir = tempfile::tempdir().unwrap();
     let quiet = dir.path().join("quiet.jsonl");
@@ -150,7 +154,7 @@ fn output_file_and_every_format() {
     assert!(out.stdout.is_empty());
     let text = std::fs::read_to_string(&file).unwrap();
     let ocsf: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(ocsf.len(), 2);
+    assert_eq!(ocsf.len(), 3);
     assert!(ocsf.iter().all(|f| f["class_uid"] == 2004));
 
     let falco = json_lines(&hunt(&[
@@ -160,7 +164,7 @@ fn output_file_and_every_format() {
         "falco",
         pulls().to_str().unwrap(),
     ]));
-    assert_eq!(falco.len(), 2);
+    assert_eq!(falco.len(), 3);
     assert!(
         falco
             .iter()
@@ -171,7 +175,7 @@ fn output_file_and_every_format() {
     let text = stdout(&table);
     assert!(text.starts_with("HIGH"), "{text}");
     assert!(text.contains("host=node-1"), "{text}");
-    assert!(text.contains("2 findings from 1 rule"), "{text}");
+    assert!(text.contains("3 findings from 1 rule"), "{text}");
     assert!(!text.contains('\x1b'), "no colour with --color never: {text:?}");
 
     let unwritable = dir.path().join("missing-dir/findings.jsonl");
@@ -190,7 +194,7 @@ fn output_file_and_every_format() {
 fn a_missing_input_is_reported_and_the_rest_still_hunted() {
     let out = hunt(&["--rule", PULL_RULE, "no/such/file.jsonl", pulls().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(json_lines(&out).len(), 2);
+    assert_eq!(json_lines(&out).len(), 3);
     assert!(stderr(&out).contains("no/such/file.jsonl"), "{}", stderr(&out));
 }
 
@@ -277,8 +281,8 @@ fn macros_tune_a_rule() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let findings = json_lines(&out);
-    assert_eq!(findings.len(), 1);
-    assert_eq!(findings[0]["risk_objects"][0]["object"], "node-1");
+    let hosts: Vec<&Value> = findings.iter().map(|f| &f["risk_objects"][0]["object"]).collect();
+    assert_eq!(hosts, [&Value::from("node-1"), &Value::from("tripline")]);
 }
 
 #[test]
@@ -286,5 +290,5 @@ fn quiet_prints_no_summary() {
     let out = hunt(&["--rule", PULL_RULE, "--quiet", pulls().to_str().unwrap()]);
     assert!(out.status.success());
     assert_eq!(stderr(&out), "");
-    assert_eq!(json_lines(&out).len(), 2);
+    assert_eq!(json_lines(&out).len(), 3);
 }
