@@ -46,6 +46,13 @@ macro_rules! rule_codes {
             pub fn default_severity(self) -> Severity {
                 match self { $(RuleCode::$name => Severity::$severity,)* }
             }
+
+            /// What the code means in full: its documentation comment as written, line by line
+            /// (so each line may start with a space), for generating `docs/diagnostics.md`.
+            #[must_use]
+            pub fn description(self) -> &'static str {
+                match self { $(RuleCode::$name => concat!($($doc, "\n",)*),)* }
+            }
         }
     };
 }
