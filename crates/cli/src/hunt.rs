@@ -16,7 +16,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tripline_content::{
-    ContentLoad, Detection, LoadError, RuleOutcome, RuleSet, Status, builtin_content, builtin_macros, load_content,
+    ContentLoad, Detection, RuleOutcome, RuleSet, Status, builtin_content, builtin_macros, load_content,
 };
 use tripline_engine::expr::EvalContext;
 use tripline_sinks::{FindingWriter, Format, WriterOptions};
@@ -159,30 +159,10 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     );
 
     // Rules, and the macros they expand with.
-    let mut content = if args.rules.is_empty() {
-        builtin_content()
-    } else {
-        load_content(&args.rules)
-    };
-    for e in &content.errors {
-        eprintln!("{}", load_problem(e, Severity::Error, color));
-        incomplete = true;
-    }
-    if !args.quiet {
-        for w in &content.warnings {
-            eprintln!("{}", load_problem(w, Severity::Warning, color));
-        }
-    }
-    // Rules from elsewhere may use Tripline's data macros (`kube_audit`, ...) without defining
-    // them; their own definitions (a security_content checkout's) take precedence.
-    if !args.rules.is_empty() {
-        let mut macros = builtin_macros().context("loading the built-in macros")?;
-        macros.extend(content.macros.iter().cloned());
-        content.macros = macros;
-    }
-    if !add_user_macros(&mut content.macros, &args.macros, color) {
+    let Some((mut content, load_failed)) = load_rules(&args.rules, &args.macros, args.quiet, color)? else {
         return Ok(ExitCode::from(2));
-    }
+    };
+    incomplete |= load_failed;
     let Some(selection) = select(&content, args, color) else {
         return Ok(ExitCode::from(2));
     };
@@ -259,6 +239,43 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Load the rules `paths` name (the built-in pack when none) with the macros they expand with:
+/// Tripline's data macros underneath rules from elsewhere, the rules' own, then `user_macros` on
+/// top. Load errors and (unless `quiet`) warnings are printed; the flag says whether there was an
+/// error. `None` when a user macro file cannot be read.
+pub(crate) fn load_rules(
+    paths: &[PathBuf],
+    user_macros: &[PathBuf],
+    quiet: bool,
+    color: bool,
+) -> anyhow::Result<Option<(ContentLoad, bool)>> {
+    let mut content = if paths.is_empty() {
+        builtin_content()
+    } else {
+        load_content(paths)
+    };
+    for e in &content.errors {
+        eprintln!("{}", render::load_error(e, Severity::Error, None, color));
+    }
+    if !quiet {
+        for w in &content.warnings {
+            eprintln!("{}", render::load_error(w, Severity::Warning, None, color));
+        }
+    }
+    // Rules from elsewhere may use Tripline's data macros (`kube_audit`, ...) without defining
+    // them; their own definitions (a security_content checkout's) take precedence.
+    if !paths.is_empty() {
+        let mut macros = builtin_macros().context("loading the built-in macros")?;
+        macros.extend(content.macros.iter().cloned());
+        content.macros = macros;
+    }
+    if !add_user_macros(&mut content.macros, user_macros, color) {
+        return Ok(None);
+    }
+    let failed = !content.errors.is_empty();
+    Ok(Some((content, failed)))
 }
 
 /// The detections chosen to run.
@@ -376,7 +393,7 @@ fn select(content: &ContentLoad, args: &HuntArgs, color: bool) -> Option<Selecti
 
 /// Whether `wanted` names `d`: its id, its name in any case, or its file name without the
 /// extension.
-fn rule_matches(d: &Detection, wanted: &str) -> bool {
+pub(crate) fn rule_matches(d: &Detection, wanted: &str) -> bool {
     d.id.eq_ignore_ascii_case(wanted)
         || d.name.eq_ignore_ascii_case(wanted)
         || Path::new(&d.path).file_stem().is_some_and(|s| s == wanted)
@@ -401,15 +418,6 @@ fn origin(args: &HuntArgs) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-/// A content loading problem, with its file, line and column.
-fn load_problem(e: &LoadError, severity: Severity, color: bool) -> String {
-    let location = match e.line_col() {
-        Some((l, c)) => format!("{}:{l}:{c}", e.path().display()),
-        None => e.path().display().to_string(),
-    };
-    render::plain(severity, &e.to_string(), &location, color)
 }
 
 /// The rules part of the summary: findings per rule (those with any), rules run and skipped.

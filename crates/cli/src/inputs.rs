@@ -102,17 +102,29 @@ pub(crate) fn read_all(
     progress: bool,
     on_row: impl FnMut(Row),
 ) -> ReadReport {
+    read_paths(&args.inputs, args.ingest_options(), needs, now, progress, on_row)
+}
+
+/// [`read_all`] over `paths` (none: stdin) with these ingest options.
+pub(crate) fn read_paths(
+    paths: &[PathBuf],
+    options: IngestOptions,
+    needs: &Needs,
+    now: f64,
+    progress: bool,
+    on_row: impl FnMut(Row),
+) -> ReadReport {
     let mut report = ReadReport::default();
-    let (inputs, errors) = expand(&args.inputs);
+    let (inputs, errors) = expand(paths);
     for e in &errors {
         eprintln!("error: {}: {e}", e.path());
     }
     report.missing = errors.len();
-    if inputs.contains(&Input::Stdin) && args.inputs.is_empty() && std::io::stdin().is_terminal() {
+    if inputs.contains(&Input::Stdin) && paths.is_empty() && std::io::stdin().is_terminal() {
         eprintln!("reading events from the terminal (stdin); end with Ctrl-D, or name files to read");
     }
 
-    let mut ingest = Ingest::new(args.ingest_options());
+    let mut ingest = Ingest::new(options);
     let counter = Arc::new(AtomicU64::new(0));
     let bar = if progress {
         Progress::new(&inputs, Arc::clone(&counter))

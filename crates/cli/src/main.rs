@@ -9,6 +9,7 @@ mod lint;
 mod output;
 mod render;
 mod search;
+mod test;
 
 use std::process::ExitCode;
 
@@ -37,12 +38,15 @@ enum Command {
     /// read, a named rule cannot run, bad arguments), else 1 with `--fail-on-findings` when
     /// there are findings, else 0.
     Hunt(hunt::HuntArgs),
-    /// Check detection files and SPL searches: parse, expand macros, report problems.
+    /// Check detections, stories, macros, lookups and SPL searches, and report problems.
     ///
     /// Accepts detection YAML files (every security_content format), directories (searched
-    /// recursively; a security_content checkout works), and `.spl` files. Macros are read from
-    /// `macros/` directories beside or above the inputs, then from `--macros`. With no PATH, lints
-    /// the detections built into Tripline.
+    /// recursively; a security_content checkout works), and `.spl` files. Every search is
+    /// macro-expanded and parsed (`SPL` codes), every detection is checked against what
+    /// contentctl requires (`RULE` codes), and story, macro and lookup files must load; the codes
+    /// are listed in docs/diagnostics.md. Macros are read from `macros/` directories beside or
+    /// above the inputs, then from `--macros`. With no PATH, lints the detections built into
+    /// Tripline.
     ///
     /// Exits with status 1 when any error is found, 0 otherwise.
     Lint(lint::LintArgs),
@@ -59,6 +63,21 @@ enum Command {
     /// Exits with 2 when the search does not parse or cannot run, 1 when an input could not be
     /// read, 0 otherwise.
     Search(search::SearchArgs),
+    /// Run detections' tests over their datasets and judge them as contentctl does.
+    ///
+    /// For each detection with `tests:`, each test's `attack_data` files are read with the
+    /// test's `source` and `sourcetype` on every event, the search runs over all of it, and the
+    /// result rows are judged by contentctl's rule: at least one result, the risk entity fields in
+    /// the first row, each threat object field non-null in some row. Beyond contentctl, a test
+    /// with `expected_results: 0` must give no result, and a positive `expected_results` exactly
+    /// that many. Non-production detections, Correlation searches, manual and experimental tests
+    /// are skipped with contentctl's reasons. Dataset paths are relative to the detection file;
+    /// URLs are read from `--data-dir`.
+    ///
+    /// Prints PASS, FAIL, SKIP or ERROR per test (the reason and first rows of a failure), or
+    /// JUnit XML. Exits with 1 when a test fails or errs or a file could not be loaded, 2 when
+    /// `--rule` matches nothing or the arguments are wrong.
+    Test(test::TestArgs),
 }
 
 /// When to colour terminal output.
@@ -101,6 +120,7 @@ fn main() -> ExitCode {
         Command::Hunt(args) => hunt::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Search(args) => search::run(&args),
+        Command::Test(args) => test::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -320,9 +320,9 @@ pub struct RuleTest {
     pub kind: TestKind,
     /// The data to replay.
     pub attack_data: Vec<AttackData>,
-    /// `expected_results` (2026); contentctl-ng's runner does not enforce it (§5.2), so `None`
-    /// and any positive number mean "at least one result". `Some(0)` makes a negative test:
-    /// see [`RuleTest::is_negative`].
+    /// `expected_results` (2026). contentctl-ng's runner does not enforce it (§5.2); Tripline
+    /// does where it is written: a positive number is the exact number of results, and `Some(0)`
+    /// makes a negative test (see [`RuleTest::is_negative`]). `None` means at least one result.
     pub expected_results: Option<u64>,
     /// `description` (required by contentctl-ng for experimental tests).
     pub description: Option<String>,

@@ -21,6 +21,10 @@
 //! in a single pass, giving a [`RuleOutcome`] (rows and findings) per rule and setting aside
 //! the detections that cannot run ([`Skipped`]).
 //!
+//! **Testing.** [`test_plan`] says which of a detection's `tests:` run (contentctl's rules),
+//! [`resolve_data`] where their datasets are, and [`judge`] gives each a [`Verdict`] from the rows
+//! its search returned.
+//!
 //! **Searches and files.** [`discover`] finds the `.yml`/`.yaml`/`.spl` files under the paths a
 //! user names, and [`macro_dirs_for`] finds the `macros/` directories that belong with them.
 //! [`searches_from_yaml`] reads a detection's top-level `search:` into a [`SearchSource`], and
@@ -49,6 +53,7 @@ mod run;
 mod scalar;
 mod search;
 mod story;
+mod testing;
 mod tokens;
 mod typed;
 mod validate;
@@ -74,4 +79,5 @@ pub use rule_file::load_detection;
 pub use run::{RuleOutcome, RuleSet, Skipped};
 pub use search::{SearchSource, search_from_spl_file, searches_from_yaml};
 pub use story::{Story, load_story};
+pub use testing::{DEFAULT_TEST_HOST, DEFAULT_TEST_INDEX, Verdict, judge, resolve_data, test_plan};
 pub use validate::{Problem, RuleCode, validate};
