@@ -16,8 +16,7 @@ fn multi(values: &[&str]) -> Value {
 }
 
 fn finding(run_time: Option<(f64, f64)>) -> Finding {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/detections/kubernetes_unauthenticated_api_sweep.yml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kubernetes_unauthenticated_api_sweep.yml");
     let text = std::fs::read_to_string(&path).expect("read detection");
     let detection = load_detection(&path, &text).expect("load detection");
     let mut row = Row::new();
