@@ -35,20 +35,17 @@ fn cell(s: &str) -> String {
     s.replace('\n', " ").replace('|', "\\|")
 }
 
+#[path = "../../spl/tests/support/generated.rs"]
+mod support;
+
 #[test]
 fn function_table_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/spl.md");
-    let doc = std::fs::read_to_string(path).unwrap();
-    let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
-        panic!("docs/spl.md lacks the functions markers");
-    };
-    let expected = format!("{}{BEGIN}{}{}", &doc[..b], table(), &doc[e..]);
-    if std::env::var_os("TRIPLINE_BLESS").is_some() {
-        std::fs::write(path, &expected).unwrap();
-        return;
-    }
-    assert!(
-        doc == expected,
-        "docs/spl.md's function table is stale: run TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs"
+    support::check_block(
+        path,
+        BEGIN,
+        END,
+        &table(),
+        "TRIPLINE_BLESS=1 cargo test -p tripline-engine --test docs",
     );
 }
