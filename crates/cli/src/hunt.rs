@@ -16,14 +16,14 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tripline_content::{
-    ContentLoad, Detection, RuleOutcome, RuleSet, Status, builtin_content, builtin_macros, load_content,
+    ContentLoad, Detection, RuleOutcome, RuleSet, Selection, Status, builtin_content, builtin_macros, load_content,
 };
 use tripline_engine::expr::EvalContext;
 use tripline_sinks::{FindingWriter, Format, WriterOptions};
 use tripline_spl::Severity;
 
 use crate::ColorChoice;
-use crate::inputs::{InputArgs, read_all, summary};
+use crate::inputs::{Consumer, InputArgs, read_all, summary};
 use crate::render;
 use crate::search::add_user_macros;
 
@@ -213,7 +213,17 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     }
 
     let needs = set.needs().clone();
-    let report = read_all(&args.input, &needs, now, !args.quiet, |row| set.push(row, &ctx));
+    let report = read_all(
+        &args.input,
+        &needs,
+        now,
+        !args.quiet,
+        Hunter {
+            set: &mut set,
+            ctx: &ctx,
+            selection: Selection::default(),
+        },
+    );
     incomplete |= !report.complete();
     let skipped = set.skipped().len();
     let outcomes = set.finish(&ctx);
@@ -278,8 +288,27 @@ pub(crate) fn load_rules(
     Ok(Some((content, failed)))
 }
 
+/// Gives each event to the rules that can match it: the prefilter looks at the event's text
+/// first, and an event no rule can match is not parsed.
+struct Hunter<'a> {
+    set: &'a mut RuleSet,
+    ctx: &'a EvalContext,
+    selection: Selection,
+}
+
+impl Consumer for Hunter<'_> {
+    fn wants(&mut self, text: &str, time: f64) -> bool {
+        self.set.observe_time(time);
+        self.set.select(text, &mut self.selection)
+    }
+
+    fn row(&mut self, row: tripline_engine::row::Row) {
+        self.set.push_selected(row, &self.selection, self.ctx);
+    }
+}
+
 /// The detections chosen to run.
-struct Selection {
+struct Chosen {
     detections: Vec<Detection>,
     /// Ids of detections named with `--rule`.
     named: BTreeSet<String>,
@@ -291,7 +320,7 @@ struct Selection {
 
 /// Choose the detections to run: those named with `--rule`, those of the `--story` stories, or
 /// all; the last two filtered by status. `None` (after saying why) when a name matches nothing.
-fn select(content: &ContentLoad, args: &HuntArgs, color: bool) -> Option<Selection> {
+fn select(content: &ContentLoad, args: &HuntArgs, color: bool) -> Option<Chosen> {
     let statuses: &[StatusChoice] = if args.status.is_empty() {
         &[StatusChoice::Production, StatusChoice::Experimental]
     } else {
@@ -379,7 +408,7 @@ fn select(content: &ContentLoad, args: &HuntArgs, color: bool) -> Option<Selecti
             chosen.push(d);
         }
     }
-    Some(Selection {
+    Some(Chosen {
         detections: chosen.into_iter().cloned().collect(),
         named,
         left_out,

@@ -100,9 +100,31 @@ pub(crate) fn read_all(
     needs: &Needs,
     now: f64,
     progress: bool,
-    on_row: impl FnMut(Row),
+    consumer: impl Consumer,
 ) -> ReadReport {
-    read_paths(&args.inputs, args.ingest_options(), needs, now, progress, on_row)
+    read_paths(&args.inputs, args.ingest_options(), needs, now, progress, consumer)
+}
+
+/// What the reader hands events to.
+pub(crate) trait Consumer {
+    /// Whether to parse the event with this text and time into a row (for [`Consumer::row`]);
+    /// an event it does not want is still counted as read. Every event by default.
+    fn wants(&mut self, text: &str, time: f64) -> bool {
+        let _ = (text, time);
+        true
+    }
+
+    /// Take the row of an event [`Consumer::wants`].
+    fn row(&mut self, row: Row);
+}
+
+/// A [`Consumer`] that wants every event and gives its row to a closure.
+pub(crate) struct EveryRow<F>(pub(crate) F);
+
+impl<F: FnMut(Row)> Consumer for EveryRow<F> {
+    fn row(&mut self, row: Row) {
+        (self.0)(row);
+    }
 }
 
 /// [`read_all`] over `paths` (none: stdin) with these ingest options.
@@ -112,7 +134,7 @@ pub(crate) fn read_paths(
     needs: &Needs,
     now: f64,
     progress: bool,
-    on_row: impl FnMut(Row),
+    consumer: impl Consumer,
 ) -> ReadReport {
     let mut report = ReadReport::default();
     let (inputs, errors) = expand(paths);
@@ -135,7 +157,7 @@ pub(crate) fn read_paths(
         // The normalizers give each event its time, so the builder needs no time fields.
         builder: EventBuilder::new(needs, &[]),
         now,
-        on_row,
+        consumer,
         bar,
         events: 0,
     };
@@ -151,29 +173,31 @@ pub(crate) fn read_paths(
     report
 }
 
-/// Feeds normalized events, as rows, to a closure.
-struct RowSink<F> {
+/// Feeds normalized events, as rows, to a [`Consumer`].
+struct RowSink<C> {
     builder: EventBuilder,
     now: f64,
-    on_row: F,
+    consumer: C,
     bar: Option<Progress>,
     events: u64,
 }
 
-impl<F: FnMut(Row)> Sink for RowSink<F> {
+impl<C: Consumer> Sink for RowSink<C> {
     type Error = JsonError;
 
     fn event(&mut self, e: EventRecord<'_>) -> Result<(), JsonError> {
         // Without a time of its own, an event takes the time of the search, as Splunk gives an
         // event without a timestamp the time it was received.
         let time = e.time.unwrap_or(self.now);
-        let row = if e.json {
-            self.builder.json_at(e.text, e.meta, time)?
-        } else {
-            self.builder.text(e.text, e.meta, time)
-        };
-        (self.on_row)(row);
         self.events += 1;
+        if self.consumer.wants(e.text, time) {
+            let row = if e.json {
+                self.builder.json_at(e.text, e.meta, time)?
+            } else {
+                self.builder.text(e.text, e.meta, time)
+            };
+            self.consumer.row(row);
+        }
         if let Some(bar) = &mut self.bar
             && self.events.is_multiple_of(1024)
         {

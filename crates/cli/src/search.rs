@@ -13,7 +13,7 @@ use tripline_engine::plan::Plan;
 use tripline_spl::{Code, Diagnostic, ExpandOptions, MacroTable, analyze};
 
 use crate::ColorChoice;
-use crate::inputs::{InputArgs, read_all, summary};
+use crate::inputs::{EveryRow, InputArgs, read_all, summary};
 use crate::output::{self, ResultFormat};
 use crate::render;
 
@@ -88,7 +88,13 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
 
     let mut results = Vec::new();
     let needs = plan.needs().clone();
-    let report = read_all(&args.input, &needs, now, true, |row| plan.push(row, &ctx, &mut results));
+    let report = read_all(
+        &args.input,
+        &needs,
+        now,
+        true,
+        EveryRow(|row| plan.push(row, &ctx, &mut results)),
+    );
     plan.finish(&ctx, &mut results);
 
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {

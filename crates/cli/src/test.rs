@@ -24,7 +24,7 @@ use tripline_ingest::{IngestOptions, Overrides};
 
 use crate::ColorChoice;
 use crate::hunt::load_rules;
-use crate::inputs::read_paths;
+use crate::inputs::{EveryRow, read_paths};
 use crate::output::JsonRow;
 
 /// Arguments of `tripline test`.
@@ -223,9 +223,14 @@ fn run_test(
             },
             ..IngestOptions::default()
         };
-        let report = read_paths(std::slice::from_ref(&path), options, &needs, ctx.now, false, |row| {
-            set.push(row, ctx);
-        });
+        let report = read_paths(
+            std::slice::from_ref(&path),
+            options,
+            &needs,
+            ctx.now,
+            false,
+            EveryRow(|row| set.push(row, ctx)),
+        );
         if !report.complete() {
             return (Verdict::Error(format!("could not read {}", path.display())), Vec::new());
         }

@@ -7,7 +7,15 @@
 //! cannot run — a search with errors, a command the engine does not implement — are kept aside
 //! as [`Skipped`] with the diagnostics that explain why, so the caller can say so rather than
 //! silently run fewer rules.
+//!
+//! **Prefilter.** Most events of a busy cluster can match no rule: each rule's first command
+//! names literals every matching event must contain ([`Plan::required_literals`]). One
+//! Aho-Corasick pass over an event's text finds which of all rules' literals occur, and
+//! [`RuleSet::select`] says which rules can match before any JSON is parsed; an event no rule can
+//! match need not be parsed at all. Matching ignores ASCII case, as `search` does. Text with a
+//! `\u` escape selects every rule, since an escape can spell a literal the text does not contain.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use tripline_engine::expr::EvalContext;
 use tripline_engine::needs::Needs;
 use tripline_engine::plan::Plan;
@@ -81,6 +89,102 @@ pub struct RuleSet {
     needs: Needs,
     /// Earliest and latest event time pushed, for findings whose rows carry no time.
     span: Option<(f64, f64)>,
+    prefilter: Prefilter,
+}
+
+/// Which rules can match an event, from the literals in its text.
+#[derive(Debug)]
+struct Prefilter {
+    /// Every distinct literal of every rule; `None` when no rule has one.
+    matcher: Option<AhoCorasick>,
+    /// Per rule: clauses that must all hold, each a list of literal ids any one of which does.
+    /// A rule without clauses can match any event.
+    clauses: Vec<Vec<Vec<usize>>>,
+    /// The number of literals.
+    literals: usize,
+}
+
+impl Prefilter {
+    fn new(plans: &[&Plan]) -> Prefilter {
+        let mut literals: Vec<String> = Vec::new();
+        let mut clauses = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let rule: Vec<Vec<usize>> = plan
+                .required_literals()
+                .into_iter()
+                .map(|clause| {
+                    clause
+                        .iter()
+                        .map(|lit| {
+                            let lit = lit.to_ascii_lowercase().to_string();
+                            match literals.iter().position(|l| *l == lit) {
+                                Some(i) => i,
+                                None => {
+                                    literals.push(lit);
+                                    literals.len() - 1
+                                }
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            clauses.push(rule);
+        }
+        let matcher = if literals.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .ok()
+        };
+        // Without a matcher (none built), every rule is a candidate for every event.
+        if matcher.is_none() {
+            clauses.iter_mut().for_each(Vec::clear);
+        }
+        Prefilter {
+            matcher,
+            clauses,
+            literals: literals.len(),
+        }
+    }
+
+    /// Set `selected[i]` for each rule that can match `text`; whether any can.
+    fn select(&self, text: &str, selected: &mut Vec<bool>, found: &mut Vec<bool>) -> bool {
+        selected.clear();
+        let Some(matcher) = self.matcher.as_ref().filter(|_| !text.contains("\\u")) else {
+            selected.resize(self.clauses.len(), true);
+            return !selected.is_empty();
+        };
+        found.clear();
+        found.resize(self.literals, false);
+        for m in matcher.find_overlapping_iter(text) {
+            found[m.pattern().as_usize()] = true;
+        }
+        let mut any = false;
+        for rule in &self.clauses {
+            let ok = rule.iter().all(|clause| clause.iter().any(|&i| found[i]));
+            any |= ok;
+            selected.push(ok);
+        }
+        any
+    }
+}
+
+/// Scratch space for [`RuleSet::select`], reused from one event to the next.
+#[derive(Debug, Default)]
+pub struct Selection {
+    selected: Vec<bool>,
+    found: Vec<bool>,
+}
+
+impl Selection {
+    /// Whether rule `i` (in [`RuleSet::detections`] order) was selected.
+    #[must_use]
+    pub fn contains(&self, i: usize) -> bool {
+        self.selected.get(i).copied().unwrap_or(false)
+    }
 }
 
 impl RuleSet {
@@ -125,11 +229,52 @@ impl RuleSet {
                 }
             }
         }
+        let plans: Vec<&Plan> = rules.iter().map(|r| &r.plan).collect();
+        let prefilter = Prefilter::new(&plans);
         RuleSet {
             rules,
             skipped,
             needs,
             span: None,
+            prefilter,
+        }
+    }
+
+    /// Which rules can match an event with this text (its `_raw`), into `selection`; whether
+    /// any can. An event no rule can match need not be parsed: [`RuleSet::push_selected`] with
+    /// it would change nothing.
+    pub fn select(&self, text: &str, selection: &mut Selection) -> bool {
+        self.prefilter
+            .select(text, &mut selection.selected, &mut selection.found)
+    }
+
+    /// Give one event's row to the rules `selection` holds (from [`RuleSet::select`] over the
+    /// same event's text). Rules left out could not have matched it.
+    ///
+    /// Unlike [`RuleSet::push`], this does not note the event's time: call
+    /// [`RuleSet::observe_time`] for every event read, selected or not, so the run's time span
+    /// does not depend on the prefilter.
+    pub fn push_selected(&mut self, row: Row, selection: &Selection, ctx: &EvalContext) {
+        let last = (0..self.rules.len()).rev().find(|&i| selection.contains(i));
+        let Some(last) = last else { return };
+        for (i, rule) in self.rules.iter_mut().enumerate().take(last) {
+            if selection.contains(i) {
+                rule.plan.push(row.clone(), ctx, &mut rule.results);
+            }
+        }
+        let rule = &mut self.rules[last];
+        rule.plan.push(row, ctx, &mut rule.results);
+    }
+
+    /// Count an event's time in the run's time span (what findings without a time of their own
+    /// report).
+    pub fn observe_time(&mut self, t: f64) {
+        self.span = Some(self.span.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+    }
+
+    fn note_time(&mut self, row: &Row) {
+        if let Some(Value::Num(t)) = row.get(TIME) {
+            self.observe_time(*t);
         }
     }
 
@@ -178,10 +323,7 @@ impl RuleSet {
 
     /// Give one event's row to every rule. The row must hold at least [`RuleSet::needs`].
     pub fn push(&mut self, row: Row, ctx: &EvalContext) {
-        if let Some(Value::Num(t)) = row.get(TIME) {
-            let t = *t;
-            self.span = Some(self.span.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
-        }
+        self.note_time(&row);
         // Each plan owns the rows it is given; the last one takes the original.
         if let Some((last, rest)) = self.rules.split_last_mut() {
             for rule in rest {
