@@ -349,13 +349,13 @@ pub fn like_regex(pattern: &str) -> Result<Regex, String> {
     Regex::new(&re).map_err(|e| format!("invalid LIKE pattern: {e}"))
 }
 
-/// Compile a Splunk (PCRE-style) regex with Rust's linear-time engine.
+/// Compile a Splunk (PCRE-style) regex with Rust's linear-time engine: every user regex the
+/// engine runs (`rex`, `rex mode=sed`, `match`, `replace`, `mvfind`, literal or computed) goes
+/// through here. [`tripline_spl::pcre::compile`] gives `\d`, `\s`, `\w` and `\b` PCRE's ASCII
+/// meaning and applies the size limit the parser's check applies.
 ///
 /// # Errors
-/// The pattern is invalid or uses look-around/back-references.
+/// The pattern is invalid, uses look-around/back-references, or compiles too large.
 pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| format!("invalid regular expression `{pattern}`: {e}"))
+    tripline_spl::pcre::compile(pattern).map_err(|e| format!("invalid regular expression `{pattern}`: {e}"))
 }

@@ -303,6 +303,46 @@ fn s3_6_11_spath_reads_json_held_in_a_field() {
     );
 }
 
+/// Splunk's regexes are PCRE without Unicode properties: `\d`, `\s`, `\w` and `\b` are ASCII in
+/// every place the engine compiles a regex — `match`, `replace`, `mvfind` (literal or computed
+/// patterns), `rex` and `rex mode=sed`.
+#[test]
+fn s3_4_regex_character_types_are_ascii() {
+    // Once refused ("Compiled regex exceeds size limit") because `\w` was Unicode.
+    let rows = run(
+        r#"| makeresults | eval r=replace("nginx:1.27", "^(?::\w{0,127})?$", ""), t=replace(":v1", "^(?::\w{0,127})?$", "")"#,
+        &[],
+    );
+    assert_eq!(cell(&rows, 0, "r").as_deref(), Some("nginx:1.27"));
+    assert_eq!(cell(&rows, 0, "t").as_deref(), Some(""));
+    let e = [r#"{"name":"café","n":"\u0663","ws":"a\u000bb","sp":"a\u00a0b","pat":"^\\w+$"}"#];
+    let rows = run(
+        r#"search * | eval w=if(match(name, "^\w+$"), "y", "n"), d=if(match(n, "\d"), "y", "n"), s=if(match(ws, "a\sb"), "y", "n"), nb=if(match(sp, "a\sb"), "y", "n"), b=replace(name, "\b", "|"), k=if(match(name, "[^\W_]é"), "y", "n"), dyn=if(match(name, pat), "y", "n").if(match("cafe", pat), "y", "n"), f=mvfind(mvappend("été", "ete"), "^\w+$") | table w d s nb b k dyn f"#,
+        &e,
+    );
+    assert_eq!(
+        rows,
+        [vec![
+            ("w".into(), "n".into()),
+            ("d".into(), "n".into()),
+            ("s".into(), "y".into()),
+            ("nb".into(), "n".into()),
+            ("b".into(), "|caf|é".into()),
+            ("k".into(), "y".into()),
+            ("dyn".into(), "ny".into()),
+            ("f".into(), "1".into()),
+        ]]
+    );
+    let rows = run(
+        r#"search * | rex field=name "^(?<word>\w+)" | rex field=name mode=sed "s/\w/x/g" | table word name"#,
+        &e,
+    );
+    assert_eq!(
+        rows,
+        [vec![("word".into(), "caf".into()), ("name".into(), "xxxé".into())]]
+    );
+}
+
 #[test]
 fn s3_6_9_rex_named_groups() {
     let e = [r#"{"request":"GET /etc/passwd HTTP/1.1"}"#];

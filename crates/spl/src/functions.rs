@@ -224,37 +224,42 @@ pub fn percentile(lower: &str) -> Option<f64> {
 /// back-references): Tripline runs regexes on attacker-written text, so it only accepts what
 /// Rust's `regex` crate can run in guaranteed linear time.
 ///
+/// The check is [`crate::pcre::compile`], the very compilation the engine does, so a pattern that
+/// passes here runs (including the engine's size limit) and one the engine would refuse fails here.
+///
 /// `span` is the span of the quoted literal; the error points into it where it can.
 ///
 /// # Errors
 /// A diagnostic explaining what is wrong with the pattern.
 pub fn check_regex(pattern: &str, span: Span) -> Result<(), Box<Diagnostic>> {
-    match regex_syntax::ParserBuilder::new().build().parse(pattern) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let (msg, help) = match &e {
-                regex_syntax::Error::Parse(pe) => {
-                    let kind = pe.kind().to_string();
-                    let help = match pe.kind() {
-                        regex_syntax::ast::ErrorKind::UnsupportedLookAround => {
-                            "look-around is not supported: Tripline only runs regexes that match in linear time on attacker-written logs; rewrite without (?=, (?!, (?<= or (?<!"
-                        }
-                        regex_syntax::ast::ErrorKind::UnsupportedBackreference => {
-                            "back-references are not supported: Tripline only runs regexes that match in linear time on attacker-written logs"
-                        }
-                        _ => "check the pattern against Splunk's PCRE syntax",
-                    };
-                    (kind, help)
-                }
-                other => (other.to_string(), "check the pattern"),
-            };
-            Err(Box::new(
-                Diagnostic::error(Code::InvalidRegex, span, format!("invalid regular expression: {msg}"))
-                    .with_primary_label("in this pattern")
-                    .with_help(help),
-            ))
+    use crate::pcre::RegexError;
+    use regex_syntax::ast::ErrorKind;
+    let Err(e) = crate::pcre::compile(pattern) else {
+        return Ok(());
+    };
+    let help = match &e {
+        RegexError::Syntax {
+            kind: ErrorKind::UnsupportedLookAround,
+            ..
+        } => {
+            "look-around is not supported: Tripline only runs regexes that match in linear time on attacker-written logs; rewrite without (?=, (?!, (?<= or (?<!"
         }
-    }
+        RegexError::Syntax {
+            kind: ErrorKind::UnsupportedBackreference,
+            ..
+        } => {
+            "back-references are not supported: Tripline only runs regexes that match in linear time on attacker-written logs"
+        }
+        RegexError::TooBig { .. } => {
+            "counted repetitions copy what they repeat (`.{0,500}` is 500 copies of `.`): lower the counts or use `*`/`+`"
+        }
+        _ => "check the pattern against Splunk's PCRE syntax",
+    };
+    Err(Box::new(
+        Diagnostic::error(Code::InvalidRegex, span, format!("invalid regular expression: {e}"))
+            .with_primary_label("in this pattern")
+            .with_help(help),
+    ))
 }
 
 #[cfg(test)]
@@ -285,5 +290,19 @@ mod tests {
         let e = check_regex(r"a(?=b)", Span::default()).unwrap_err();
         assert!(e.help.unwrap().contains("look-around"));
         assert!(check_regex(r"(a", Span::default()).is_err());
+    }
+
+    #[test]
+    fn regex_checks_agree_with_the_engine_size_limit() {
+        // Once too large because `\w` was Unicode; PCRE's ASCII `\w` is small.
+        assert!(check_regex(r"^(?::\w{0,127})?$", Span::default()).is_ok());
+        assert!(check_regex(r"-\w{5}$$|-[abcdef0-9]{8,10}-\w{5}$$", Span::default()).is_ok());
+        let e = check_regex(r"\pL{0,1000}", Span::new(3, 20)).unwrap_err();
+        assert_eq!(e.code, Code::InvalidRegex);
+        assert_eq!(e.span, Span::new(3, 20));
+        assert!(e.message.contains("larger than"), "{}", e.message);
+        assert!(e.help.unwrap().contains("counted repetitions"));
+        let e = check_regex(r"\p{Nope}", Span::default()).unwrap_err();
+        assert!(e.message.contains("Unicode property"), "{}", e.message);
     }
 }

@@ -7,7 +7,7 @@ use crate::value::Value;
 pub(crate) static MATCH: Function = Function {
     name: "match",
     usage: "match(text, \"regex\")",
-    summary: "True when the regular expression matches anywhere in the text (unanchored: write `^...$` to match the whole text). Case-sensitive unless the regex starts with `(?i)`; a multivalue matches when any value does. Regexes use Rust's linear-time engine, so look-around and back-references are rejected; a regex that is invalid at run time gives null.",
+    summary: "True when the regular expression matches anywhere in the text (unanchored: write `^...$` to match the whole text). Case-sensitive unless the regex starts with `(?i)`; a multivalue matches when any value does. Regexes use Rust's linear-time engine, so look-around and back-references are rejected; as in Splunk's PCRE, `\\d`, `\\s`, `\\w` and `\\b` are ASCII (`\\w` does not match `é`). A regex that is invalid at run time gives null.",
     min_args: 2,
     max_args: Some(2),
     regex_args: &[1],
@@ -30,6 +30,11 @@ pub(crate) static MATCH: Function = Function {
             expr: r#"match(userAgent, "(?i)^KUBECTL/")"#,
             fields: &[("userAgent", "kubectl/v1.29.2 (linux/amd64) kubernetes/4b8e819")],
             result: Some("true"),
+        },
+        Example {
+            expr: r#"match(name, "^\w+$")"#,
+            fields: &[("name", "café")],
+            result: Some("false"),
         },
         Example {
             expr: r#"match('sourceIPs{}', "^10\.")"#,

@@ -7,7 +7,7 @@ use crate::value::Value;
 pub(crate) static REPLACE: Function = Function {
     name: "replace",
     usage: "replace(text, \"regex\", \"replacement\")",
-    summary: "The text with every match of the regular expression replaced. In the replacement, `\\1` to `\\9` insert capture groups (`\\0` the whole match); every other character, `$` included, is literal. A multivalue gives its first value replaced. A regex that is invalid at run time gives null.",
+    summary: "The text with every match of the regular expression replaced. In the replacement, `\\1` to `\\9` insert capture groups (`\\0` the whole match); every other character, `$` included, is literal. A multivalue gives its first value replaced. Regexes are as in `match`: `\\d`, `\\s`, `\\w` and `\\b` are ASCII. A regex that is invalid at run time gives null.",
     min_args: 3,
     max_args: Some(3),
     regex_args: &[1],
@@ -27,6 +27,16 @@ pub(crate) static REPLACE: Function = Function {
             expr: r#"replace(requestURI, "/secrets/[^/?]+", "/secrets/<redacted>")"#,
             fields: &[("requestURI", "/api/v1/namespaces/prod/secrets/db-password?watch=1")],
             result: Some("/api/v1/namespaces/prod/secrets/<redacted>?watch=1"),
+        },
+        Example {
+            expr: r#"replace(image, "^(?::\w{0,127})?$", "")"#,
+            fields: &[("image", "nginx:1.27")],
+            result: Some("nginx:1.27"),
+        },
+        Example {
+            expr: r#"replace(name, "\w", "x")"#,
+            fields: &[("name", "café٣")],
+            result: Some("xxxé٣"),
         },
         Example {
             expr: r##"replace(userAgent, "\d", "#")"##,
