@@ -64,6 +64,10 @@ pub(crate) struct HuntArgs {
     /// Write findings to this file (created or truncated) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Threads that parse events and run rules (one more reads the inputs); 1 runs everything
+    /// on one thread [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     /// Exit with status 1 when there is any finding (for CI pipelines).
     #[arg(long)]
     fail_on_findings: bool,
@@ -212,18 +216,32 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let needs = set.needs().clone();
-    let report = read_all(
-        &args.input,
-        &needs,
-        now,
-        !args.quiet,
-        Hunter {
-            set: &mut set,
-            ctx: &ctx,
-            selection: Selection::default(),
-        },
-    );
+    let threads = args.threads.map_or_else(crate::parallel::default_threads, usize::from);
+    let report = if threads > 1 && set.can_fork() {
+        crate::parallel::hunt(
+            &args.input.inputs,
+            args.input.ingest_options(),
+            &mut set,
+            &ctx,
+            now,
+            !args.quiet,
+            threads,
+        )
+        .map_err(|e| anyhow::anyhow!("merging the threads' results: {e}"))?
+    } else {
+        let needs = set.needs().clone();
+        read_all(
+            &args.input,
+            &needs,
+            now,
+            !args.quiet,
+            Hunter {
+                set: &mut set,
+                ctx: &ctx,
+                selection: Selection::default(),
+            },
+        )
+    };
     incomplete |= !report.complete();
     let skipped = set.skipped().len();
     let outcomes = set.finish(&ctx);

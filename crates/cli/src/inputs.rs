@@ -55,7 +55,7 @@ impl InputArgs {
         }
     }
 
-    fn ingest_options(&self) -> IngestOptions {
+    pub(crate) fn ingest_options(&self) -> IngestOptions {
         let mut options = IngestOptions {
             overrides: Overrides {
                 source: self.source.clone(),
@@ -137,15 +137,7 @@ pub(crate) fn read_paths(
     consumer: impl Consumer,
 ) -> ReadReport {
     let mut report = ReadReport::default();
-    let (inputs, errors) = expand(paths);
-    for e in &errors {
-        eprintln!("error: {}: {e}", e.path());
-    }
-    report.missing = errors.len();
-    if inputs.contains(&Input::Stdin) && paths.is_empty() && std::io::stdin().is_terminal() {
-        eprintln!("reading events from the terminal (stdin); end with Ctrl-D, or name files to read");
-    }
-
+    let inputs = open_inputs(paths, &mut report);
     let mut ingest = Ingest::new(options);
     let counter = Arc::new(AtomicU64::new(0));
     let bar = if progress {
@@ -171,6 +163,19 @@ pub(crate) fn read_paths(
         bar.clear();
     }
     report
+}
+
+/// The inputs `paths` name (none: stdin), reporting those that name nothing.
+pub(crate) fn open_inputs(paths: &[PathBuf], report: &mut ReadReport) -> Vec<Input> {
+    let (inputs, errors) = expand(paths);
+    for e in &errors {
+        eprintln!("error: {}: {e}", e.path());
+    }
+    report.missing = errors.len();
+    if inputs.contains(&Input::Stdin) && paths.is_empty() && std::io::stdin().is_terminal() {
+        eprintln!("reading events from the terminal (stdin); end with Ctrl-D, or name files to read");
+    }
+    inputs
 }
 
 /// Feeds normalized events, as rows, to a [`Consumer`].
@@ -221,7 +226,7 @@ impl<C: Consumer> Sink for RowSink<C> {
 const PROGRESS_MIN_BYTES: u64 = 8 << 20;
 
 /// A one-line progress bar on stderr: bytes read of the inputs' total size, rate and time left.
-struct Progress {
+pub(crate) struct Progress {
     total: u64,
     read: Arc<AtomicU64>,
     started: Instant,
@@ -232,7 +237,7 @@ struct Progress {
 impl Progress {
     /// A bar, when stderr is a terminal and the inputs are files adding up to more than a few
     /// megabytes (stdin has no known size).
-    fn new(inputs: &[Input], read: Arc<AtomicU64>) -> Option<Progress> {
+    pub(crate) fn new(inputs: &[Input], read: Arc<AtomicU64>) -> Option<Progress> {
         if !std::io::stderr().is_terminal() || inputs.contains(&Input::Stdin) {
             return None;
         }
@@ -256,7 +261,7 @@ impl Progress {
     }
 
     /// Redraw, at most ten times a second.
-    fn tick(&mut self, events: u64) {
+    pub(crate) fn tick(&mut self, events: u64) {
         let now = Instant::now();
         if now.duration_since(self.last_draw) < Duration::from_millis(100) {
             return;
@@ -272,7 +277,7 @@ impl Progress {
     }
 
     /// Erase the bar so other messages start on a clean line.
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         if self.drawn {
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[K");

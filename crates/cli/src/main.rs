@@ -7,6 +7,7 @@ mod hunt;
 mod inputs;
 mod lint;
 mod output;
+mod parallel;
 mod render;
 mod search;
 mod test;

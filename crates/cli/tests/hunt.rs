@@ -292,3 +292,35 @@ fn quiet_prints_no_summary() {
     assert_eq!(stderr(&out), "");
     assert_eq!(json_lines(&out).len(), 3);
 }
+
+#[test]
+fn threads_do_not_change_findings() {
+    // Every input shape, every built-in rule: one thread, then the reader and three workers.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let corpus = std::env::var_os("TRIPLINE_CORPUS").map_or_else(|| root.join("../shared/corpus"), PathBuf::from);
+    let inputs = [
+        root.join("content/datasets"),
+        corpus,
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+    ];
+    let run = |threads: &str| {
+        let mut args = vec!["--threads", threads];
+        args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+        let out = hunt(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let summary: Vec<String> = stderr(&out)
+            .lines()
+            // Everything but the time taken.
+            .map(|l| match l.split_once(" in ") {
+                Some((before, after)) => format!("{before};{}", after.split_once(';').map_or("", |x| x.1)),
+                None => l.to_owned(),
+            })
+            .collect();
+        (stdout(&out), summary)
+    };
+    let (one, one_summary) = run("1");
+    let (many, many_summary) = run("3");
+    assert!(one.lines().count() > 20, "{one}");
+    assert_eq!(one, many);
+    assert_eq!(one_summary, many_summary);
+}

@@ -90,10 +90,12 @@ pub struct RuleSet {
     /// Earliest and latest event time pushed, for findings whose rows carry no time.
     span: Option<(f64, f64)>,
     prefilter: Prefilter,
+    /// Whether other sets' results were merged in, so results must be put back in event order.
+    merged: bool,
 }
 
 /// Which rules can match an event, from the literals in its text.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Prefilter {
     /// Every distinct literal of every rule; `None` when no rule has one.
     matcher: Option<AhoCorasick>,
@@ -237,6 +239,7 @@ impl RuleSet {
             needs,
             span: None,
             prefilter,
+            merged: false,
         }
     }
 
@@ -333,6 +336,60 @@ impl RuleSet {
         }
     }
 
+    /// Whether the set can be split: [`RuleSet::fork`] copies run over other events and
+    /// [`RuleSet::absorb`] merges them back, with the result of one pass. True when every rule's
+    /// first blocking command can merge partial states (`stats`, `eventstats`, `dedup`,
+    /// `fillnull`, `top`, `rare`) or the rule has none.
+    #[must_use]
+    pub fn can_fork(&self) -> bool {
+        self.rules
+            .iter()
+            .all(|r| r.plan.fresh().merge(&mut r.plan.fresh()).is_ok())
+    }
+
+    /// A copy with the same rules and empty state, to run over another part of the events
+    /// (another thread). Rows must be numbered across all parts in event order
+    /// (`EventBuilder::set_next_seq`).
+    #[must_use]
+    pub fn fork(&self) -> RuleSet {
+        RuleSet {
+            rules: self
+                .rules
+                .iter()
+                .map(|r| Compiled {
+                    detection: r.detection.clone(),
+                    plan: r.plan.fresh(),
+                    warnings: r.warnings.clone(),
+                    results: Vec::new(),
+                })
+                .collect(),
+            skipped: Vec::new(),
+            needs: self.needs.clone(),
+            span: None,
+            prefilter: self.prefilter.clone(),
+            merged: false,
+        }
+    }
+
+    /// Merge a [`RuleSet::fork`] that ran over other events into this one.
+    ///
+    /// # Errors
+    /// A rule's state cannot be merged (see [`RuleSet::can_fork`]).
+    pub fn absorb(&mut self, mut other: RuleSet) -> Result<(), String> {
+        for (mine, theirs) in self.rules.iter_mut().zip(&mut other.rules) {
+            mine.plan
+                .merge(&mut theirs.plan)
+                .map_err(|e| format!("{}: {e}", mine.detection.name))?;
+            mine.results.append(&mut theirs.results);
+        }
+        if let Some((lo, hi)) = other.span {
+            self.observe_time(lo);
+            self.observe_time(hi);
+        }
+        self.merged = true;
+        Ok(())
+    }
+
     /// The earliest and latest event time seen so far.
     #[must_use]
     pub fn time_span(&self) -> Option<(f64, f64)> {
@@ -347,6 +404,10 @@ impl RuleSet {
         self.rules
             .into_iter()
             .map(|mut rule| {
+                if self.merged {
+                    // Rows that streamed out of several parts go back to event order.
+                    rule.results.sort_by_key(|r| r.seq);
+                }
                 rule.plan.finish(ctx, &mut rule.results);
                 let findings = rule
                     .results

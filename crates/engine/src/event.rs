@@ -80,6 +80,13 @@ impl EventBuilder {
         &self.projection
     }
 
+    /// Number the next row `seq` (rows are numbered in the order they are built). A reader
+    /// that hands parts of one input to several builders sets each part's first number, so rows
+    /// keep one order across them: what order-sensitive commands and merged results rely on.
+    pub fn set_next_seq(&mut self, seq: u64) {
+        self.next_seq = seq;
+    }
+
     /// Build an event from one JSON document. `fallback_time` is used when no time field
     /// parses (Splunk would use the time it received the event).
     ///
