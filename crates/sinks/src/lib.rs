@@ -1,28 +1,56 @@
-//! Tripline's finding outputs (terminal table, JSONL, OCSF, Falco JSON, HTTP webhook, Slack,
-//! Splunk HEC) with retries, backoff and a dead-letter file.
+//! Tripline's finding outputs: the formats (terminal table, JSONL, OCSF, Falco JSON, Slack
+//! messages, Splunk HEC events) and the sinks that deliver findings (stdout, a rotating file, an
+//! HTTP webhook, Slack, Splunk HEC) with retries, backoff and a dead-letter file.
 //!
-//! This crate is being built; the detections and real-time issues define its scope. What exists
-//! now are the formats:
+//! # Formats
 //!
 //! - [`table`]: the terminal table, findings grouped by rule, one line each, severity coloured
 //!   ([`table::TableWriter`]). It buffers: nothing is written before the last finding is in;
 //! - [`jsonl::write`]: the finding's own layout (`docs/findings.md`), one object per line;
 //! - [`ocsf::write`]: an OCSF 1.3 Detection Finding (class 2004);
-//! - [`falco::write`]: a falcosidekick-compatible Falco event.
+//! - [`falco::write`]: a falcosidekick-compatible Falco event;
+//! - [`slack::message`]: a Slack message, attacker-written values escaped;
+//! - [`hec::event`]: a Splunk HEC event wrapping any of the JSON formats.
 //!
-//! [`Format`] names them. [`FindingWriter`] is the one interface for all of them: it writes each
-//! finding as it comes in the streaming formats and collects them for the table, which it renders
-//! on [`FindingWriter::finish`]. [`write()`] writes one finding. Every error is a [`SinkError`].
+//! [`Format`] names the first four. [`FindingWriter`] is the one synchronous interface for them:
+//! it writes each finding as it comes in the streaming formats and collects them for the table,
+//! which it renders on [`FindingWriter::finish`]. [`write()`] writes one finding. Every error is
+//! a [`SinkError`].
+//!
+//! # Delivery
+//!
+//! A [`Sink`] ([`delivery`]) runs on Tokio: a bounded queue ([`Sink::try_send`] reports a full
+//! queue instead of dropping), a worker that batches, retries transient failures with
+//! exponential backoff and jitter ([`RetryPolicy`]), and writes what it cannot deliver to a
+//! dead-letter file ([`dead_letter`]), and counters ([`SinkStats`]). Sinks are started from
+//! [`SinkConfig`] ([`config`], serde, for the `serve` configuration file) or from any
+//! [`Transport`]: [`file::WriterTransport`] (stdout), [`file::FileTransport`] over
+//! [`file::RotatingFile`], [`webhook::WebhookTransport`], [`slack::SlackTransport`],
+//! [`hec::HecTransport`]. `docs/sinks.md` describes them and their configuration.
 
 use std::io::Write;
 
 use tripline_content::Finding;
 
+pub mod config;
+pub mod dead_letter;
+pub mod delivery;
 pub mod falco;
+pub mod file;
+pub mod hec;
+mod http;
 pub mod jsonl;
 pub mod ocsf;
+pub mod retry;
+pub mod slack;
 pub mod table;
+pub mod webhook;
 
+pub use config::SinkConfig;
+pub use dead_letter::{DeadLetter, DeadLetterFile, DeadLetterReason};
+pub use delivery::{BuildError, DeliveryError, DeliveryOptions, SendError, Sink, SinkSender, SinkStats, Transport};
+pub use http::USER_AGENT;
+pub use retry::RetryPolicy;
 pub use table::TableWriter;
 
 /// An output format for findings.
@@ -261,4 +289,21 @@ fn write_line<T: serde::Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> R
     serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")?;
     Ok(())
+}
+
+/// `finding` in a streaming `format`, as one JSON value: exactly the line [`write()`] writes,
+/// without its line break.
+pub(crate) fn encode(format: Format, finding: &Finding) -> Result<Box<serde_json::value::RawValue>, SinkError> {
+    let mut line = Vec::new();
+    match format {
+        // The table is not JSON; the sinks' configuration cannot name it.
+        Format::Table | Format::Jsonl => jsonl::write(finding, &mut line)?,
+        Format::Ocsf => ocsf::write(finding, &mut line)?,
+        Format::Falco => falco::write(finding, &mut line)?,
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    let text = String::from_utf8(line).map_err(|e| SinkError::Io(std::io::Error::other(e)))?;
+    Ok(serde_json::value::RawValue::from_string(text)?)
 }
