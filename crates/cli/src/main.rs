@@ -10,6 +10,7 @@ mod output;
 mod parallel;
 mod render;
 mod search;
+mod simulate;
 mod test;
 
 use std::process::ExitCode;
@@ -64,6 +65,20 @@ enum Command {
     /// Exits with 2 when the search does not parse or cannot run, 1 when an input could not be
     /// read, 0 otherwise.
     Search(search::SearchArgs),
+    /// Generate realistic Kubernetes traffic with attack scenarios, in any input format.
+    ///
+    /// Simulates one or more clusters — kubelets, controllers, the scheduler, CoreDNS and
+    /// operators, people running kubectl, CI bots, health checks — and mixes in attacks
+    /// (`--scenario`, all by default): unauthenticated sweeps such as kube-hunter's, anonymous
+    /// pod listing, anonymous access a cluster allows, discovery probes, invalid tokens,
+    /// forbidden creates by a compromised service account, scanner and suspicious image pulls.
+    /// Writes raw audit logs, webhook EventLists, EKS CloudWatch, GKE Cloud Audit and AKS
+    /// diagnostic records, or Kubernetes Events (`--format`), until `--events` or `--size`.
+    /// `--labels` writes the ground truth: which detection must report which entity.
+    ///
+    /// The same `--seed` and options give byte-identical output; `tripline simulate | tripline
+    /// hunt -` finds every labelled attack. See docs/simulate.md.
+    Simulate(simulate::SimulateArgs),
     /// Run detections' tests over their datasets and judge them as contentctl does.
     ///
     /// For each detection with `tests:`, each test's `attack_data` files are read with the
@@ -121,6 +136,7 @@ fn main() -> ExitCode {
         Command::Hunt(args) => hunt::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Search(args) => search::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Test(args) => test::run(&args),
     };
     match result {
