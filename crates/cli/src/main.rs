@@ -10,6 +10,7 @@ mod output;
 mod parallel;
 mod render;
 mod search;
+mod serve;
 mod simulate;
 mod test;
 
@@ -65,6 +66,16 @@ enum Command {
     /// Exits with 2 when the search does not parse or cannot run, 1 when an input could not be
     /// read, 0 otherwise.
     Search(search::SearchArgs),
+    /// Run detections in real time over events received from the API server's audit webhook.
+    ///
+    /// Listens over HTTPS (bearer tokens, mutual TLS or both; plain HTTP only with
+    /// `--insecure-plain-http`) for audit EventLists, JSON lines or single events at
+    /// `/k8s-audit[/CLUSTER]` and for any input shape at `/ingest`, plain or gzip. Rules without
+    /// a blocking command report at once; the others run over event-time windows closed by a
+    /// watermark or when a cluster goes quiet. Findings go to the configured sinks (stdout JSON
+    /// lines by default). `/healthz`, `/readyz` and `/metrics` (Prometheus) are served too.
+    /// Stops cleanly on SIGTERM or Ctrl-C. See docs/serve.md.
+    Serve(serve::ServeArgs),
     /// Generate realistic Kubernetes traffic with attack scenarios, in any input format.
     ///
     /// Simulates one or more clusters — kubelets, controllers, the scheduler, CoreDNS and
@@ -136,6 +147,7 @@ fn main() -> ExitCode {
         Command::Hunt(args) => hunt::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Search(args) => search::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Test(args) => test::run(&args),
     };

@@ -57,6 +57,7 @@ mod testing;
 mod tokens;
 mod typed;
 mod validate;
+pub mod window;
 mod yaml;
 
 pub use builtin::{BUILTIN_FILES, builtin_macros};

@@ -49,12 +49,12 @@ impl Skipped {
 
 /// One compiled detection and the results it has produced so far.
 #[derive(Debug)]
-struct Compiled {
-    detection: Detection,
-    plan: Plan,
+pub(crate) struct Compiled {
+    pub(crate) detection: Detection,
+    pub(crate) plan: Plan,
     /// Warnings from analysing the search (the rule still runs).
     warnings: Vec<Diagnostic>,
-    results: Vec<Row>,
+    pub(crate) results: Vec<Row>,
 }
 
 /// The results of one detection after a run.
@@ -84,7 +84,7 @@ pub struct RuleOutcome {
 /// ```
 #[derive(Debug)]
 pub struct RuleSet {
-    rules: Vec<Compiled>,
+    pub(crate) rules: Vec<Compiled>,
     skipped: Vec<Skipped>,
     needs: Needs,
     /// Earliest and latest event time pushed, for findings whose rows carry no time.

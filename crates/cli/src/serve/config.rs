@@ -1,0 +1,363 @@
+//! `tripline serve`'s configuration file (TOML): every option, checked when the service starts.
+//! Command-line flags override the file's common keys; docs/serve.md is the reference.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use tripline_sinks::SinkConfig;
+use tripline_sinks::config::{ByteSize, deserialize_duration};
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// Address to listen on.
+    #[serde(default = "default_listen")]
+    pub(crate) listen: SocketAddr,
+    /// Serve plain HTTP (no TLS). Must be asked for.
+    #[serde(default)]
+    pub(crate) insecure_plain_http: bool,
+    /// Detection files or directories (none: the built-in pack).
+    #[serde(default)]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Macro overrides.
+    #[serde(default)]
+    pub(crate) macros: Vec<PathBuf>,
+    /// GeoIP databases.
+    #[serde(default)]
+    pub(crate) geoip: Vec<PathBuf>,
+    /// TLS.
+    #[serde(default)]
+    pub(crate) tls: TlsConfig,
+    /// Authentication.
+    #[serde(default)]
+    pub(crate) auth: AuthConfig,
+    /// Request and queue limits.
+    #[serde(default)]
+    pub(crate) limits: Limits,
+    /// Event-time windows.
+    #[serde(default)]
+    pub(crate) windows: Windows,
+    /// Suppression of repeated findings.
+    #[serde(default)]
+    pub(crate) suppression: Suppression,
+    /// How long shutdown waits for requests, windows and sinks to finish.
+    #[serde(default = "default_grace", deserialize_with = "deserialize_duration")]
+    pub(crate) shutdown_grace: Duration,
+    /// Where findings go (none: stdout, JSON lines).
+    #[serde(default)]
+    pub(crate) sinks: Vec<SinkConfig>,
+    /// The dead-letter file of the default stdout sink (used only when `sinks` is empty).
+    #[serde(default = "default_dead_letter")]
+    pub(crate) dead_letter: PathBuf,
+}
+
+/// `[tls]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TlsConfig {
+    /// Server certificate chain (PEM).
+    pub(crate) cert: Option<PathBuf>,
+    /// Server private key (PEM).
+    pub(crate) key: Option<PathBuf>,
+    /// CA certificates (PEM) client certificates must chain to: requires mTLS.
+    pub(crate) client_ca: Option<PathBuf>,
+}
+
+/// `[auth]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AuthConfig {
+    /// File of accepted bearer tokens, one per line.
+    pub(crate) token_file: Option<PathBuf>,
+    /// Whether `/metrics` needs a token too (when tokens are configured).
+    #[serde(default = "yes")]
+    pub(crate) metrics_require_token: bool,
+}
+
+/// `[limits]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Limits {
+    /// Largest request body, compressed or not.
+    #[serde(default = "default_max_body")]
+    pub(crate) max_body: ByteSize,
+    /// Largest single event.
+    #[serde(default = "default_max_event")]
+    pub(crate) max_event_size: ByteSize,
+    /// Accepted requests waiting for the engine; more get 429.
+    #[serde(default = "default_queue")]
+    pub(crate) queue_capacity: usize,
+    /// Seconds a client is told to wait after a 429.
+    #[serde(default = "default_retry_after")]
+    pub(crate) retry_after: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: default_max_body(),
+            max_event_size: default_max_event(),
+            queue_capacity: default_queue(),
+            retry_after: default_retry_after(),
+        }
+    }
+}
+
+/// `[windows]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Windows {
+    /// Tumbling window length, event time.
+    #[serde(default = "default_window", deserialize_with = "deserialize_duration")]
+    pub(crate) size: Duration,
+    /// Watermark lag behind the latest event time.
+    #[serde(default = "default_lateness", deserialize_with = "deserialize_duration")]
+    pub(crate) allowed_lateness: Duration,
+    /// Wall-clock quiet time after which a cluster's windows close.
+    #[serde(default = "default_idle", deserialize_with = "deserialize_duration")]
+    pub(crate) idle_timeout: Duration,
+    /// Rows one rule's window holds at most.
+    #[serde(default = "default_max_rows")]
+    pub(crate) max_rows_per_window: usize,
+    /// Clusters tracked at once (each has its own windows).
+    #[serde(default = "default_max_clusters")]
+    pub(crate) max_clusters: usize,
+}
+
+impl Default for Windows {
+    fn default() -> Self {
+        Windows {
+            size: default_window(),
+            allowed_lateness: default_lateness(),
+            idle_timeout: default_idle(),
+            max_rows_per_window: default_max_rows(),
+            max_clusters: default_max_clusters(),
+        }
+    }
+}
+
+/// `[suppression]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Suppression {
+    /// Repeats of a (rule, entity) within this much event time are dropped; `0` keeps all.
+    #[serde(default = "default_window", deserialize_with = "deserialize_duration")]
+    pub(crate) period: Duration,
+    /// (rule, entity) keys remembered.
+    #[serde(default = "default_max_keys")]
+    pub(crate) max_keys: usize,
+}
+
+impl Default for Suppression {
+    fn default() -> Self {
+        Suppression {
+            period: default_window(),
+            max_keys: default_max_keys(),
+        }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], 8443))
+}
+fn default_dead_letter() -> PathBuf {
+    PathBuf::from("tripline-dead-letter.jsonl")
+}
+fn default_grace() -> Duration {
+    Duration::from_secs(10)
+}
+fn yes() -> bool {
+    true
+}
+fn default_max_body() -> ByteSize {
+    ByteSize(64 << 20)
+}
+fn default_max_event() -> ByteSize {
+    ByteSize(tripline_ingest::DEFAULT_MAX_EVENT_SIZE as u64)
+}
+fn default_queue() -> usize {
+    256
+}
+fn default_retry_after() -> u32 {
+    1
+}
+fn default_window() -> Duration {
+    Duration::from_secs(600)
+}
+fn default_lateness() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_idle() -> Duration {
+    Duration::from_secs(60)
+}
+fn default_max_rows() -> usize {
+    1_000_000
+}
+fn default_max_clusters() -> usize {
+    1024
+}
+fn default_max_keys() -> usize {
+    100_000
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: default_listen(),
+            insecure_plain_http: false,
+            rules: Vec::new(),
+            macros: Vec::new(),
+            geoip: Vec::new(),
+            tls: TlsConfig::default(),
+            auth: AuthConfig::default(),
+            limits: Limits::default(),
+            windows: Windows::default(),
+            suppression: Suppression::default(),
+            shutdown_grace: default_grace(),
+            sinks: Vec::new(),
+            dead_letter: default_dead_letter(),
+        }
+    }
+}
+
+impl Config {
+    /// Read and parse `path`. TOML errors name the key and line.
+    pub(crate) fn load(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Parse TOML text.
+    pub(crate) fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+    }
+
+    /// Check what the types cannot: every problem, each naming its key.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let tls = self.tls.cert.is_some() || self.tls.key.is_some();
+        if self.tls.cert.is_some() != self.tls.key.is_some() {
+            problems.push("tls.cert and tls.key (--tls-cert, --tls-key) must be given together".to_owned());
+        }
+        if self.insecure_plain_http && tls {
+            problems.push("insecure_plain_http cannot be combined with tls.cert/tls.key".to_owned());
+        }
+        if !self.insecure_plain_http && !tls {
+            problems.push(
+                "no TLS: set tls.cert and tls.key (--tls-cert, --tls-key), or ask for plain HTTP with \
+                 insecure_plain_http = true (--insecure-plain-http)"
+                    .to_owned(),
+            );
+        }
+        if self.tls.client_ca.is_some() && !tls {
+            problems.push("tls.client_ca (--client-ca) needs TLS: set tls.cert and tls.key".to_owned());
+        }
+        if self.auth.token_file.is_none() && self.tls.client_ca.is_none() && !self.insecure_plain_http {
+            problems.push(
+                "no authentication: set auth.token_file (--token-file) or tls.client_ca (--client-ca)".to_owned(),
+            );
+        }
+        if self.limits.max_body.0 == 0 {
+            problems.push("limits.max_body must be greater than 0".to_owned());
+        }
+        if self.limits.max_event_size.0 == 0 {
+            problems.push("limits.max_event_size must be greater than 0".to_owned());
+        }
+        if self.limits.queue_capacity == 0 {
+            problems.push("limits.queue_capacity must be at least 1".to_owned());
+        }
+        if self.windows.size.is_zero() {
+            problems.push("windows.size must be greater than 0".to_owned());
+        }
+        if self.windows.idle_timeout.is_zero() {
+            problems.push("windows.idle_timeout must be greater than 0".to_owned());
+        }
+        if self.windows.max_rows_per_window == 0 {
+            problems.push("windows.max_rows_per_window must be at least 1".to_owned());
+        }
+        if self.windows.max_clusters == 0 {
+            problems.push("windows.max_clusters must be at least 1".to_owned());
+        }
+        if self.suppression.max_keys == 0 {
+            problems.push("suppression.max_keys must be at least 1".to_owned());
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for (i, sink) in self.sinks.iter().enumerate() {
+            if !names.insert(sink.name()) {
+                problems.push(format!("sinks[{i}].name: `{}` is used twice", sink.name()));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_parses_and_defaults_hold() {
+        let c = Config::parse(
+            r#"
+listen = "127.0.0.1:9000"
+insecure_plain_http = true
+rules = ["rules/"]
+macros = []
+geoip = []
+shutdown_grace = "5s"
+dead_letter = "/tmp/dl.jsonl"
+[tls]
+[auth]
+token_file = "/etc/tripline/tokens"
+metrics_require_token = false
+[limits]
+max_body = "16MiB"
+max_event_size = "1MiB"
+queue_capacity = 8
+retry_after = 2
+[windows]
+size = "5m"
+allowed_lateness = "10s"
+idle_timeout = "30s"
+max_rows_per_window = 1000
+max_clusters = 4
+[suppression]
+period = "1h"
+max_keys = 10
+[[sinks]]
+type = "stdout"
+name = "console"
+dead_letter = "/tmp/dl.jsonl"
+"#,
+        )
+        .expect("valid");
+        assert_eq!(c.limits.max_body.0, 16 << 20);
+        assert_eq!(c.windows.size, Duration::from_secs(300));
+        assert_eq!(c.sinks.len(), 1);
+        c.validate().expect("valid");
+        let d = Config::default();
+        assert_eq!(d.limits.max_body.0, 64 << 20);
+        assert_eq!(d.windows.size, Duration::from_secs(600));
+        assert_eq!(d.windows.allowed_lateness, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = Config::parse("[windows]\nsise = \"5m\"\n").expect_err("unknown key");
+        assert!(e.contains("sise"), "{e}");
+        let e = Config::parse("[windows]\nsize = \"five\"\n").expect_err("bad duration");
+        assert!(e.contains("size"), "{e}");
+        let e = Config::default().validate().expect_err("no TLS");
+        assert!(e.contains("tls.cert"), "{e}");
+        let c = Config::parse("insecure_plain_http = true\n[windows]\nsize = 0\n").expect("parses");
+        let e = c.validate().expect_err("zero window");
+        assert!(e.contains("windows.size"), "{e}");
+    }
+}

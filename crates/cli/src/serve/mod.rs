@@ -1,0 +1,350 @@
+//! `tripline serve`: the real-time service. Receives audit events over HTTPS (the API server's
+//! audit webhook, or any shipper), runs the detections over them as they come — at once for
+//! rules without a blocking command, in event-time windows for the others — and delivers
+//! findings to the configured sinks. See docs/serve.md.
+//!
+//! - [`config`]: the TOML configuration, every option, validated at start;
+//! - [`http`]: the routes, authentication, body handling and the bounded queue (429 when full);
+//! - [`server`]: TLS/mTLS and the accept loop with graceful shutdown;
+//! - [`engine`]: the thread that runs the rules ([`tripline_content::window`]) and feeds sinks;
+//! - [`metrics`]: `/metrics` in Prometheus' text format.
+
+mod config;
+mod engine;
+mod http;
+mod metrics;
+mod server;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use anyhow::Context;
+use clap::Args;
+use tripline_content::window::{Suppressor, WindowOptions};
+use tripline_content::{RuleSet, Status};
+use tripline_engine::expr::EvalContext;
+use tripline_sinks::dead_letter::DeadLetterFile;
+use tripline_sinks::delivery::DeliveryOptions;
+use tripline_sinks::file::WriterTransport;
+use tripline_sinks::{Format, Sink};
+
+use config::Config;
+
+/// Arguments of `tripline serve`. Flags override the configuration file.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The configuration file (TOML; every option, see docs/serve.md).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address and port to listen on [default: 0.0.0.0:8443].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// Detections to run instead of the built-in pack (as for `hunt`). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Macro definitions that override the rules' own (as for `hunt`). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    macros: Vec<PathBuf>,
+    /// GeoIP database(s) for rules that geolocate addresses (as for `hunt`). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    geoip: Vec<PathBuf>,
+    /// File of accepted bearer tokens, one per line.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Server certificate chain (PEM).
+    #[arg(long, value_name = "FILE")]
+    tls_cert: Option<PathBuf>,
+    /// Server private key (PEM).
+    #[arg(long, value_name = "FILE")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates that chain to these CA certificates (PEM): mutual TLS.
+    #[arg(long, value_name = "FILE")]
+    client_ca: Option<PathBuf>,
+    /// Serve plain HTTP without TLS (for a local test or behind a TLS-terminating proxy).
+    #[arg(long)]
+    insecure_plain_http: bool,
+    /// Check the configuration and the rules, then exit.
+    #[arg(long)]
+    check: bool,
+}
+
+/// Run `tripline serve`.
+pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = match &args.config {
+        Some(path) => match Config::load(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: --config {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => Config::default(),
+    };
+    apply_flags(&mut config, args);
+    if let Err(e) = config.validate() {
+        for line in e.lines() {
+            eprintln!("error: configuration: {line}");
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let tokens = match &config.auth.token_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("auth.token_file: cannot read {}", path.display()))?;
+            let tokens = http::load_tokens(&text);
+            if tokens.is_empty() {
+                anyhow::bail!("auth.token_file: {} holds no token", path.display());
+            }
+            Some(Arc::new(tokens))
+        }
+        None => None,
+    };
+    let tls = match (&config.tls.cert, &config.tls.key) {
+        (Some(cert), Some(key)) => Some(server::tls_config(cert, key, config.tls.client_ca.as_deref())?),
+        _ => None,
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("tripline-serve")
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(config, tokens, tls, args.check))
+}
+
+fn apply_flags(config: &mut Config, args: &ServeArgs) {
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if !args.rules.is_empty() {
+        config.rules.clone_from(&args.rules);
+    }
+    config.macros.extend(args.macros.iter().cloned());
+    if !args.geoip.is_empty() {
+        config.geoip.clone_from(&args.geoip);
+    }
+    if args.token_file.is_some() {
+        config.auth.token_file.clone_from(&args.token_file);
+    }
+    if args.tls_cert.is_some() {
+        config.tls.cert.clone_from(&args.tls_cert);
+    }
+    if args.tls_key.is_some() {
+        config.tls.key.clone_from(&args.tls_key);
+    }
+    if args.client_ca.is_some() {
+        config.tls.client_ca.clone_from(&args.client_ca);
+    }
+    config.insecure_plain_http |= args.insecure_plain_http;
+}
+
+/// Load the rules: the production and experimental detections of the pack, compiled.
+fn load(config: &Config) -> anyhow::Result<(RuleSet, EvalContext)> {
+    let Some((mut content, _failed)) = crate::hunt::load_rules(&config.rules, &config.macros, false, false)? else {
+        anyhow::bail!("a macro file cannot be read");
+    };
+    let detections: Vec<_> = content
+        .detections
+        .iter()
+        .filter(|d| matches!(d.status, Status::Production | Status::Experimental))
+        .cloned()
+        .collect();
+    let mut ctx = EvalContext {
+        now: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64()),
+        lookups: Arc::new(std::mem::take(&mut content.lookups)),
+        ..EvalContext::default()
+    };
+    let set = RuleSet::compile(detections, &content.macros, &ctx);
+    for skipped in set.skipped() {
+        eprintln!("warning: skipped `{}`: {}", skipped.detection.name, skipped.reason());
+    }
+    if set.is_empty() {
+        anyhow::bail!("none of the detections can run");
+    }
+    if set.requires_geoip() || !config.geoip.is_empty() {
+        match crate::geoip::load(&config.geoip)? {
+            Some(geoip) => ctx.geoip = Some(geoip),
+            None => {
+                let rules: Vec<&str> = set.geolocating().map(|d| d.name.as_str()).collect();
+                eprintln!("{}", crate::geoip::missing_warning_for_rules(&rules));
+            }
+        }
+    }
+    Ok((set, ctx))
+}
+
+async fn serve(
+    config: Config,
+    tokens: Option<Arc<Vec<[u8; 32]>>>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    check: bool,
+) -> anyhow::Result<ExitCode> {
+    // Sinks first: a bad sink setting fails before anything listens.
+    let mut sinks = Vec::new();
+    if config.sinks.is_empty() {
+        let dead_letter = DeadLetterFile::open(&config.dead_letter)
+            .with_context(|| format!("dead_letter: cannot open {}", config.dead_letter.display()))?;
+        let transport = WriterTransport::new(Format::Jsonl, std::io::stdout());
+        sinks.push(Sink::start(
+            "stdout",
+            transport,
+            DeliveryOptions::new(Arc::new(dead_letter)),
+        )?);
+    } else {
+        for (i, c) in config.sinks.iter().enumerate() {
+            sinks.push(Sink::from_config(c).with_context(|| format!("sinks[{i}] (`{}`)", c.name()))?);
+        }
+    }
+
+    let metrics = Arc::new(metrics::Metrics::default());
+    let _ = metrics.sinks.set(sinks.iter().map(Sink::sender).collect());
+    let capacity = config.limits.queue_capacity;
+    metrics.queue_capacity.store(capacity as u64, Ordering::Relaxed);
+    let (queue, receiver) = std::sync::mpsc::sync_channel(capacity);
+    let max_body = usize::try_from(config.limits.max_body.0).unwrap_or(usize::MAX);
+    let state = http::AppState {
+        queue,
+        metrics: Arc::clone(&metrics),
+        tokens,
+        metrics_require_token: config.auth.metrics_require_token,
+        max_body,
+        max_event_size: usize::try_from(config.limits.max_event_size.0).unwrap_or(usize::MAX),
+        retry_after: config.limits.retry_after,
+    };
+    let app = http::router(state);
+
+    let listener = if check {
+        None
+    } else {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("listen: cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr().context("listen: the bound address")?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        eprintln!("tripline serve: listening on {scheme}://{addr}");
+        Some(listener)
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = listener.map(|listener| {
+        let metrics = Arc::clone(&metrics);
+        let grace = config.shutdown_grace;
+        let mut stop_rx = stop_rx.clone();
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stop_rx.wait_for(|s| *s).await;
+            };
+            server::serve(listener, tls, app, metrics, stopped, grace).await;
+        })
+    });
+
+    // The rules load while /healthz already answers and /readyz says not yet.
+    let loaded = {
+        let rules = config.rules.clone();
+        let macros = config.macros.clone();
+        let geoip = config.geoip.clone();
+        tokio::task::spawn_blocking(move || {
+            let c = Config {
+                rules,
+                macros,
+                geoip,
+                ..Config::default()
+            };
+            load(&c)
+        })
+        .await
+        .context("loading the rules")?
+    };
+    let (set, ctx) = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            let _ = stop_tx.send(true);
+            if let Some(server) = server {
+                let _ = server.await;
+            }
+            return Err(e);
+        }
+    };
+    let windowed = set.len();
+    eprintln!("tripline serve: {windowed} rules loaded");
+    if check {
+        eprintln!("tripline serve: the configuration and the rules are valid");
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let options = WindowOptions {
+        size: config.windows.size.as_secs_f64(),
+        allowed_lateness: config.windows.allowed_lateness.as_secs_f64(),
+        idle_timeout: config.windows.idle_timeout.as_secs_f64(),
+        max_rows_per_window: config.windows.max_rows_per_window,
+    };
+    let suppressor = Suppressor::new(config.suppression.period.as_secs_f64(), config.suppression.max_keys);
+    let engine = engine::Engine::new(
+        set,
+        ctx,
+        options,
+        config.windows.max_clusters,
+        suppressor,
+        sinks.iter().map(Sink::sender).collect(),
+        Arc::clone(&metrics),
+        tokio::runtime::Handle::current(),
+    );
+    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let engine_thread = {
+        let stopping = Arc::clone(&stopping);
+        std::thread::Builder::new()
+            .name("tripline-engine".into())
+            .spawn(move || engine.run(&receiver, &stopping))
+            .context("starting the engine thread")?
+    };
+    metrics.ready.store(true, Ordering::Relaxed);
+    eprintln!("tripline serve: ready");
+
+    shutdown_signal().await;
+    eprintln!("tripline serve: shutting down: no new connections; finishing requests, windows and sinks");
+    metrics.ready.store(false, Ordering::Relaxed);
+    let _ = stop_tx.send(true);
+    if let Some(server) = server {
+        let _ = server.await;
+    }
+    // Requests are answered: the engine takes what is queued, closes every window, delivers.
+    stopping.store(true, Ordering::Relaxed);
+    let _ = tokio::task::spawn_blocking(move || engine_thread.join()).await;
+    for sink in sinks {
+        let name = sink.name().to_owned();
+        let stats = sink.shutdown(config.shutdown_grace).await;
+        if stats.dead_lettered > 0 || stats.lost > 0 {
+            eprintln!(
+                "warning: serve: sink `{name}`: {} findings dead-lettered, {} lost",
+                stats.dead_lettered, stats.lost
+            );
+        }
+    }
+    eprintln!("tripline serve: stopped after {} events", metrics.events_total());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
