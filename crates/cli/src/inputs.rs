@@ -203,22 +203,23 @@ impl<C: Consumer> Sink for RowSink<C> {
             };
             self.consumer.row(row);
         }
-        if let Some(bar) = &mut self.bar
-            && self.events.is_multiple_of(1024)
-        {
-            bar.tick(self.events);
-        }
+        Progress::maybe_tick(&mut self.bar, self.events);
         Ok(())
     }
 
     fn warning(&mut self, w: &Warning) {
-        if let Some(bar) = &mut self.bar {
-            bar.clear();
-        }
-        match w.line {
-            Some(line) => eprintln!("warning: {}:{line}: {w}", w.input),
-            None => eprintln!("warning: {}: {w}", w.input),
-        }
+        print_warning(&mut self.bar, w);
+    }
+}
+
+/// Print an input warning on its own line, clearing the progress bar first.
+pub(crate) fn print_warning(bar: &mut Option<Progress>, w: &Warning) {
+    if let Some(bar) = bar {
+        bar.clear();
+    }
+    match w.line {
+        Some(line) => eprintln!("warning: {}:{line}: {w}", w.input),
+        None => eprintln!("warning: {}: {w}", w.input),
     }
 }
 
@@ -258,6 +259,15 @@ impl Progress {
                 drawn: false,
             }
         })
+    }
+
+    /// Redraw every 1024 events, when there is a bar.
+    pub(crate) fn maybe_tick(bar: &mut Option<Progress>, events: u64) {
+        if let Some(bar) = bar
+            && events.is_multiple_of(1024)
+        {
+            bar.tick(events);
+        }
     }
 
     /// Redraw, at most ten times a second.

@@ -20,7 +20,7 @@ use tripline_engine::event::{EventBuilder, Metadata};
 use tripline_engine::expr::EvalContext;
 use tripline_ingest::{EventRecord, Ingest, IngestOptions, Sink, Warning};
 
-use crate::inputs::{Progress, ReadReport, open_inputs};
+use crate::inputs::{Progress, ReadReport, open_inputs, print_warning};
 
 /// Events per batch, at most.
 const BATCH_EVENTS: usize = 1024;
@@ -246,22 +246,12 @@ impl Sink for BatchSink<'_> {
         if full {
             self.flush();
         }
-        if let Some(bar) = &mut self.bar
-            && self.seq.is_multiple_of(1024)
-        {
-            bar.tick(self.seq);
-        }
+        Progress::maybe_tick(&mut self.bar, self.seq);
         Ok(())
     }
 
     fn warning(&mut self, w: &Warning) {
-        if let Some(bar) = &mut self.bar {
-            bar.clear();
-        }
-        match w.line {
-            Some(line) => eprintln!("warning: {}:{line}: {w}", w.input),
-            None => eprintln!("warning: {}: {w}", w.input),
-        }
+        print_warning(&mut self.bar, w);
     }
 }
 
