@@ -97,14 +97,17 @@ pub struct RuleSet {
 /// Which rules can match an event, from the literals in its text.
 #[derive(Clone, Debug)]
 struct Prefilter {
-    /// Every distinct literal of every rule; `None` when no rule has one.
+    /// Every distinct literal of every rule, then [`ESCAPE`] as the last pattern, so one pass
+    /// finds both; `None` when no rule has a literal.
     matcher: Option<AhoCorasick>,
     /// Per rule: clauses that must all hold, each a list of literal ids any one of which does.
     /// A rule without clauses can match any event.
     clauses: Vec<Vec<Vec<usize>>>,
-    /// The number of literals.
-    literals: usize,
 }
+
+/// A JSON `\u` escape, which can spell a literal the text does not contain: text with one selects
+/// every rule. (Matching ignores case, so `\U` counts too, which only selects more.)
+const ESCAPE: &str = "\\u";
 
 impl Prefilter {
     fn new(plans: &[&Plan]) -> Prefilter {
@@ -135,6 +138,7 @@ impl Prefilter {
         let matcher = if literals.is_empty() {
             None
         } else {
+            literals.push(ESCAPE.to_owned());
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
@@ -145,24 +149,27 @@ impl Prefilter {
         if matcher.is_none() {
             clauses.iter_mut().for_each(Vec::clear);
         }
-        Prefilter {
-            matcher,
-            clauses,
-            literals: literals.len(),
-        }
+        Prefilter { matcher, clauses }
     }
 
     /// Set `selected[i]` for each rule that can match `text`; whether any can.
     fn select(&self, text: &str, selected: &mut Vec<bool>, found: &mut Vec<bool>) -> bool {
         selected.clear();
-        let Some(matcher) = self.matcher.as_ref().filter(|_| !text.contains("\\u")) else {
+        let everything = |selected: &mut Vec<bool>| {
             selected.resize(self.clauses.len(), true);
-            return !selected.is_empty();
+            !selected.is_empty()
         };
+        let Some(matcher) = &self.matcher else {
+            return everything(selected);
+        };
+        let escape = matcher.patterns_len() - 1;
         found.clear();
-        found.resize(self.literals, false);
+        found.resize(matcher.patterns_len(), false);
         for m in matcher.find_overlapping_iter(text) {
             found[m.pattern().as_usize()] = true;
+        }
+        if found[escape] {
+            return everything(selected);
         }
         let mut any = false;
         for rule in &self.clauses {
