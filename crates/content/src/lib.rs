@@ -77,7 +77,7 @@ pub use macro_files::{MacroLoad, load_macro_yaml, load_macros};
 pub use mitre::{Tactic, Technique, technique};
 pub use offsets::OffsetMap;
 pub use rule_file::load_detection;
-pub use run::{RuleOutcome, RuleSet, Selection, Skipped};
+pub use run::{Prefilter, RuleOutcome, RuleSet, Selection, Skipped};
 pub use search::{SearchSource, search_from_spl_file, searches_from_yaml};
 pub use story::{Story, load_story};
 pub use testing::{DEFAULT_TEST_HOST, DEFAULT_TEST_INDEX, Verdict, judge, resolve_data, test_plan};

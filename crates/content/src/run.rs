@@ -94,9 +94,11 @@ pub struct RuleSet {
     merged: bool,
 }
 
-/// Which rules can match an event, from the literals in its text.
+/// Which rules of a [`RuleSet`] can match an event, from the literals in its text: a cheap,
+/// shareable copy of the set's prefilter ([`RuleSet::prefilter`]) for threads that only need to
+/// decide what is worth keeping (serve's request handlers, before the write-ahead log).
 #[derive(Clone, Debug)]
-struct Prefilter {
+pub struct Prefilter {
     /// Every distinct literal of every rule, then [`ESCAPE`] as the last pattern, so one pass
     /// finds both; `None` when no rule has a literal.
     matcher: Option<AhoCorasick>,
@@ -110,6 +112,11 @@ struct Prefilter {
 const ESCAPE: &str = "\\u";
 
 impl Prefilter {
+    /// As [`RuleSet::select`]: which rules can match an event with this text; whether any can.
+    pub fn select_into(&self, text: &str, selection: &mut Selection) -> bool {
+        self.select(text, &mut selection.selected, &mut selection.found)
+    }
+
     fn new(plans: &[&Plan]) -> Prefilter {
         let mut literals: Vec<String> = Vec::new();
         let mut clauses = Vec::with_capacity(plans.len());
@@ -254,8 +261,13 @@ impl RuleSet {
     /// any can. An event no rule can match need not be parsed: [`RuleSet::push_selected`] with
     /// it would change nothing.
     pub fn select(&self, text: &str, selection: &mut Selection) -> bool {
-        self.prefilter
-            .select(text, &mut selection.selected, &mut selection.found)
+        self.prefilter.select_into(text, selection)
+    }
+
+    /// The set's prefilter, to decide on another thread which events any rule can match.
+    #[must_use]
+    pub fn prefilter(&self) -> &Prefilter {
+        &self.prefilter
     }
 
     /// Give one event's row to the rules `selection` holds (from [`RuleSet::select`] over the

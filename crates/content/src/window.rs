@@ -180,6 +180,16 @@ impl WindowedRuleSet {
         self.max_time.map(|t| t - self.options.allowed_lateness)
     }
 
+    /// An event time below which no event can change a finding any more: every window that could
+    /// hold it has closed by the watermark, so it would be counted late. Non-decreasing; `None`
+    /// before any event. (Windows closed by an idle flush or [`WindowedRuleSet::flush`] can open
+    /// again, so they do not move it.) The write-ahead log keeps events at or above it.
+    #[must_use]
+    pub fn horizon(&self) -> Option<f64> {
+        let size = self.options.size;
+        self.watermark().map(|w| (w / size).floor() * size)
+    }
+
     /// Which rules can match an event with this text (see [`RuleSet::select`]).
     pub fn select(&self, text: &str, selection: &mut Selection) -> bool {
         self.set.select(text, selection)
