@@ -44,8 +44,20 @@ impl RotatingFile {
     /// When the file cannot be opened.
     pub fn open(path: impl Into<PathBuf>, max_size: u64, keep: usize) -> io::Result<RotatingFile> {
         let path = path.into();
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
-        let size = file.metadata()?.len();
+        let mut file = OpenOptions::new().create(true).append(true).read(true).open(&path)?;
+        let mut size = file.metadata()?.len();
+        // A process killed mid-write leaves half a line; end it, so the next finding starts a
+        // line of its own instead of merging with the fragment.
+        if size > 0 {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::End(-1))?;
+            file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                file.write_all(b"\n")?;
+                size += 1;
+            }
+        }
         Ok(RotatingFile {
             path,
             max_size,
@@ -303,6 +315,18 @@ mod tests {
         f.flush()?;
         assert_eq!(lines(&path), ["b"]);
         assert!(!f.rotated_path(1).exists());
+        Ok(())
+    }
+
+    #[test]
+    fn a_line_cut_by_a_crash_is_ended_before_the_next() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("out.jsonl");
+        std::fs::write(&path, "{\"whole\":1}\n{\"cut")?;
+        let mut f = RotatingFile::open(&path, 1 << 20, 1)?;
+        f.write_line(b"{\"next\":2}")?;
+        f.flush()?;
+        assert_eq!(lines(&path), ["{\"whole\":1}", "{\"cut", "{\"next\":2}"]);
         Ok(())
     }
 
