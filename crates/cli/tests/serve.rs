@@ -2,100 +2,16 @@
 //! TLS), request errors, health and metrics, and findings equal to `tripline hunt`'s.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::process::Command;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 
-const TOKEN: &str = "test-token-0123456789";
+#[path = "support/server.rs"]
+mod server;
 
-fn datasets() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/datasets")
-}
-
-/// A running `tripline serve`, its stdout lines (findings) on a channel; stopped with SIGTERM.
-struct Server {
-    child: Child,
-    url: String,
-    stdout: Receiver<String>,
-    stderr: Receiver<String>,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    /// Start with this configuration file text (paths are relative to a temporary directory
-    /// holding `tokens`) and extra flags; wait until it says it is ready.
-    fn start(config: &str, flags: &[&str], dir: tempfile::TempDir) -> Server {
-        std::fs::write(dir.path().join("tokens"), format!("# tokens\n{TOKEN}\n")).expect("tokens");
-        std::fs::write(dir.path().join("serve.toml"), config).expect("config");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
-            .args(["serve", "--config", "serve.toml", "--listen", "127.0.0.1:0"])
-            .args(flags)
-            .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start tripline serve");
-        let (out_tx, stdout) = channel();
-        let out = child.stdout.take().expect("stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = out_tx.send(line);
-            }
-        });
-        let (err_tx, stderr) = channel();
-        let err = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = err_tx.send(line);
-            }
-        });
-        let mut url = None;
-        loop {
-            let line = stderr
-                .recv_timeout(Duration::from_secs(60))
-                .expect("tripline serve did not get ready");
-            if let Some(u) = line.strip_prefix("tripline serve: listening on ") {
-                url = Some(u.to_owned());
-            }
-            if line == "tripline serve: ready" {
-                break;
-            }
-        }
-        Server {
-            child,
-            url: url.expect("an address"),
-            stdout,
-            stderr,
-            _dir: dir,
-        }
-    }
-
-    /// SIGTERM, wait for a clean exit, and return every stdout line.
-    fn stop(mut self) -> Vec<String> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let exit = self.child.wait().expect("wait");
-        // The readers end at end of file: every line is in.
-        let stderr: Vec<String> = self.stderr.iter().collect();
-        assert!(exit.success(), "serve exited with {exit}: {stderr:#?}");
-        assert!(
-            stderr.iter().any(|l| l.starts_with("tripline serve: stopped after")),
-            "{stderr:#?}"
-        );
-        self.stdout.iter().collect()
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().build().expect("client")
-}
+use server::{Server, TOKEN, client, datasets};
 
 /// The lines of a dataset as an audit.k8s.io/v1 EventList.
 fn event_list(path: &Path) -> String {
@@ -153,7 +69,8 @@ period = 0
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_requests_errors_health_metrics_and_the_findings_of_hunt() {
-    let server = Server::start(PLAIN, &[], tempfile::tempdir().expect("tempdir"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(PLAIN, &[], dir.path());
     let c = client();
     let base = server.url.clone();
 
@@ -371,7 +288,7 @@ async fn mutual_tls_accepts_known_clients_only() {
     let server = Server::start(
         "[tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nclient_ca = \"client-ca.pem\"\n",
         &[],
-        dir,
+        dir.path(),
     );
     let url = server.url.replace("127.0.0.1", "localhost");
     let trust = reqwest::Certificate::from_pem(server_ca.pem().as_bytes()).expect("ca");

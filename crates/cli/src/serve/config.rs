@@ -43,6 +43,9 @@ pub(crate) struct Config {
     /// Suppression of repeated findings.
     #[serde(default)]
     pub(crate) suppression: Suppression,
+    /// The write-ahead log.
+    #[serde(default)]
+    pub(crate) wal: WalConfig,
     /// How long shutdown waits for requests, windows and sinks to finish.
     #[serde(default = "default_grace", deserialize_with = "deserialize_duration")]
     pub(crate) shutdown_grace: Duration,
@@ -160,6 +163,69 @@ impl Default for Suppression {
     }
 }
 
+/// `[wal]`: the write-ahead log that makes an acknowledged batch survive a crash.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WalConfig {
+    /// Off: batches are acknowledged once queued, and a crash loses what is queued and open.
+    #[serde(default = "yes")]
+    pub(crate) enabled: bool,
+    /// The log's directory (one `serve` per directory).
+    #[serde(default = "default_wal_dir")]
+    pub(crate) dir: PathBuf,
+    /// When appends reach the disk: `always` (before each acknowledgement), `interval`, `never`.
+    #[serde(default)]
+    pub(crate) fsync: FsyncPolicy,
+    /// How often `fsync = "interval"` syncs.
+    #[serde(default = "default_fsync_interval", deserialize_with = "deserialize_duration")]
+    pub(crate) fsync_interval: Duration,
+    /// A new segment file starts past this size.
+    #[serde(default = "default_segment_size")]
+    pub(crate) segment_size: ByteSize,
+    /// Past this size, requests get 429 until delivered findings let segments go.
+    #[serde(default = "default_wal_max")]
+    pub(crate) max_size: ByteSize,
+}
+
+/// `wal.fsync`.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum FsyncPolicy {
+    /// Sync before every acknowledgement (grouped across concurrent requests).
+    #[default]
+    Always,
+    /// Sync at most every `fsync_interval`.
+    Interval,
+    /// Leave it to the kernel.
+    Never,
+}
+
+impl Default for WalConfig {
+    fn default() -> Self {
+        WalConfig {
+            enabled: true,
+            dir: default_wal_dir(),
+            fsync: FsyncPolicy::default(),
+            fsync_interval: default_fsync_interval(),
+            segment_size: default_segment_size(),
+            max_size: default_wal_max(),
+        }
+    }
+}
+
+fn default_wal_dir() -> PathBuf {
+    PathBuf::from("tripline-wal")
+}
+fn default_fsync_interval() -> Duration {
+    Duration::from_secs(1)
+}
+fn default_segment_size() -> ByteSize {
+    ByteSize(64 << 20)
+}
+fn default_wal_max() -> ByteSize {
+    ByteSize(4 << 30)
+}
+
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([0, 0, 0, 0], 8443))
 }
@@ -216,6 +282,7 @@ impl Default for Config {
             limits: Limits::default(),
             windows: Windows::default(),
             suppression: Suppression::default(),
+            wal: WalConfig::default(),
             shutdown_grace: default_grace(),
             sinks: Vec::new(),
             dead_letter: default_dead_letter(),
@@ -281,6 +348,17 @@ impl Config {
         if self.windows.max_clusters == 0 {
             problems.push("windows.max_clusters must be at least 1".to_owned());
         }
+        if self.wal.enabled {
+            if self.wal.segment_size.0 < 4096 {
+                problems.push("wal.segment_size must be at least 4KiB".to_owned());
+            }
+            if self.wal.max_size.0 < self.wal.segment_size.0.saturating_mul(2) {
+                problems.push("wal.max_size must be at least twice wal.segment_size".to_owned());
+            }
+            if self.wal.fsync == FsyncPolicy::Interval && self.wal.fsync_interval.is_zero() {
+                problems.push("wal.fsync_interval must be greater than 0 (or use fsync = \"always\")".to_owned());
+            }
+        }
         if self.suppression.max_keys == 0 {
             problems.push("suppression.max_keys must be at least 1".to_owned());
         }
@@ -331,6 +409,13 @@ max_clusters = 4
 [suppression]
 period = "1h"
 max_keys = 10
+[wal]
+enabled = true
+dir = "/var/lib/tripline/wal"
+fsync = "interval"
+fsync_interval = "200ms"
+segment_size = "16MiB"
+max_size = "1GiB"
 [[sinks]]
 type = "stdout"
 name = "console"
@@ -341,11 +426,16 @@ dead_letter = "/tmp/dl.jsonl"
         assert_eq!(c.limits.max_body.0, 16 << 20);
         assert_eq!(c.windows.size, Duration::from_secs(300));
         assert_eq!(c.sinks.len(), 1);
+        assert_eq!(c.wal.fsync, FsyncPolicy::Interval);
+        assert_eq!(c.wal.fsync_interval, Duration::from_millis(200));
+        assert_eq!(c.wal.segment_size.0, 16 << 20);
         c.validate().expect("valid");
         let d = Config::default();
         assert_eq!(d.limits.max_body.0, 64 << 20);
         assert_eq!(d.windows.size, Duration::from_secs(600));
         assert_eq!(d.windows.allowed_lateness, Duration::from_secs(30));
+        assert!(d.wal.enabled);
+        assert_eq!(d.wal.fsync, FsyncPolicy::Always);
     }
 
     #[test]
@@ -359,5 +449,11 @@ dead_letter = "/tmp/dl.jsonl"
         let c = Config::parse("insecure_plain_http = true\n[windows]\nsize = 0\n").expect("parses");
         let e = c.validate().expect_err("zero window");
         assert!(e.contains("windows.size"), "{e}");
+        let e = Config::parse("[wal]\nfsync = \"sometimes\"\n").expect_err("bad policy");
+        assert!(e.contains("fsync") && e.contains("always"), "{e}");
+        let c = Config::parse("insecure_plain_http = true\n[wal]\nsegment_size = \"1MiB\"\nmax_size = \"1MiB\"\n")
+            .expect("parses");
+        let e = c.validate().expect_err("log smaller than two segments");
+        assert!(e.contains("wal.max_size"), "{e}");
     }
 }

@@ -2,15 +2,18 @@
 //! for every input shape, `/healthz`, `/readyz` and `/metrics`.
 //!
 //! A request is authenticated, its body read (up to the limit: 413), gunzipped when it says so,
-//! and parsed by the same normalizers as `tripline hunt`, all before it is answered: a body
-//! without a usable event is a 400 saying what is wrong. The events then go onto a bounded queue
-//! for the engine thread; when it is full the answer is 429 with `Retry-After`.
+//! and parsed by the same normalizers as `tripline hunt` — on a blocking thread, not an async
+//! worker, since a body can be 64 MiB — all before it is answered: a body without a usable event
+//! is a 400 saying what is wrong. The events are then appended to the write-ahead log and handed
+//! to the engine; only then is the answer `200`. The engine's queue is bounded: when it (or the
+//! log) is full the answer is 429 with `Retry-After`; a log that cannot be written is a 503.
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -22,10 +25,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use tripline_content::{Prefilter, Selection};
 use tripline_ingest::{EventRecord, Ingest, IngestOptions, Overrides, Shape, Warning};
 
-use super::engine::{Batch, Event};
+use super::engine::{Batch, Event, Full};
 use super::metrics::{Metrics, Rejection};
+use super::wal::{Entry, Pending, Wal};
 
 /// The header that names the cluster when the path does not.
 pub(crate) const CLUSTER_HEADER: &str = "x-tripline-cluster";
@@ -33,7 +38,14 @@ pub(crate) const CLUSTER_HEADER: &str = "x-tripline-cluster";
 /// What the handlers share.
 #[derive(Clone)]
 pub(crate) struct AppState {
-    pub(crate) queue: SyncSender<Batch>,
+    /// The write-ahead log's writer, which hands entries on to the engine.
+    pub(crate) writer: Sender<Pending>,
+    /// Batches accepted and not yet taken by the engine, at most (else 429).
+    pub(crate) queue_capacity: u64,
+    /// The log, to refuse batches while it is full; `None`: no log.
+    pub(crate) wal: Option<Arc<Wal>>,
+    /// Which events some rule can match: only those are kept whole (the others' times suffice).
+    pub(crate) prefilter: Arc<RwLock<Arc<Prefilter>>>,
     pub(crate) metrics: Arc<Metrics>,
     /// SHA-256 digests of the accepted bearer tokens; `None`: no token needed.
     pub(crate) tokens: Option<Arc<Vec<[u8; 32]>>>,
@@ -128,7 +140,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 async fn k8s_audit(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
-    accept(&state, None, &headers, &body, true)
+    accept(state, None, headers, body, true).await
 }
 
 async fn k8s_audit_cluster(
@@ -137,11 +149,11 @@ async fn k8s_audit_cluster(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    accept(&state, Some(cluster), &headers, &body, true)
+    accept(state, Some(cluster), headers, body, true).await
 }
 
 async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
-    accept(&state, None, &headers, &body, false)
+    accept(state, None, headers, body, false).await
 }
 
 async fn ingest_cluster(
@@ -150,7 +162,7 @@ async fn ingest_cluster(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    accept(&state, Some(cluster), &headers, &body, false)
+    accept(state, Some(cluster), headers, body, false).await
 }
 
 /// Whether `name` is usable as a cluster name: 1–253 of `A-Z a-z 0-9 . _ : -`.
@@ -166,21 +178,42 @@ fn is_audit(shape: Shape) -> bool {
     matches!(shape, Shape::Audit | Shape::EksAudit)
 }
 
-fn accept(
-    state: &AppState,
+/// A refusal: counted, and answered with its reason.
+fn refuse(state: &AppState, why: Rejection, status: StatusCode, message: String) -> Response {
+    state.metrics.reject(why);
+    plain(status, message)
+}
+
+/// A 429 with `Retry-After`.
+fn overloaded(state: &AppState, why: Rejection, message: &str) -> Response {
+    let mut response = refuse(state, why, StatusCode::TOO_MANY_REQUESTS, message.to_owned());
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(state.retry_after));
+    response
+}
+
+/// A request's events, parsed and ready for the log.
+struct Parsed {
+    batch: Batch,
+    accepted: usize,
+    skipped: u64,
+    by_sourcetype: BTreeMap<String, u64>,
+}
+
+async fn accept(
+    state: AppState,
     path_cluster: Option<String>,
-    headers: &HeaderMap,
-    body: &Result<Bytes, BytesRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
     audit_only: bool,
 ) -> Response {
-    let reject = |why: Rejection, status: StatusCode, message: String| {
-        state.metrics.reject(why);
-        plain(status, message)
-    };
-    let body: &[u8] = match body {
+    let arrived = Instant::now();
+    let body = match body {
         Ok(body) => body,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return reject(
+            return refuse(
+                &state,
                 Rejection::TooLarge,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
@@ -190,7 +223,8 @@ fn accept(
             );
         }
         Err(e) => {
-            return reject(
+            return refuse(
+                &state,
                 Rejection::BadBody,
                 e.status(),
                 format!("cannot read the body: {}", e.body_text()),
@@ -198,10 +232,11 @@ fn accept(
         }
     };
     if !state.metrics.ready.load(Ordering::Relaxed) {
-        return reject(
+        return refuse(
+            &state,
             Rejection::NotReady,
             StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: loading rules".into(),
+            "not ready: loading the rules or replaying the write-ahead log".into(),
         );
     }
     let cluster = match path_cluster {
@@ -209,7 +244,8 @@ fn accept(
         None => match headers.get(CLUSTER_HEADER).map(|v| v.to_str()) {
             Some(Ok(c)) => Some(c.trim().to_owned()),
             Some(Err(_)) => {
-                return reject(
+                return refuse(
+                    &state,
                     Rejection::BadCluster,
                     StatusCode::BAD_REQUEST,
                     "X-Tripline-Cluster is not valid text".into(),
@@ -221,57 +257,165 @@ fn accept(
     if let Some(c) = &cluster
         && !valid_cluster(c)
     {
-        return reject(
+        return refuse(
+            &state,
             Rejection::BadCluster,
             StatusCode::BAD_REQUEST,
             "the cluster name must be 1 to 253 letters, digits, `.`, `_`, `:` or `-`".into(),
         );
     }
+    if state.wal.as_ref().is_some_and(|w| w.full()) {
+        return overloaded(
+            &state,
+            Rejection::WalFull,
+            "the write-ahead log is full (wal.max_size) until findings are delivered; retry later",
+        );
+    }
+    // Take a place in the engine's queue before the work; the engine gives it back when it
+    // takes the batch.
+    if state.metrics.queue_batches.fetch_add(1, Ordering::Relaxed) >= state.queue_capacity {
+        state.metrics.queue_batches.fetch_sub(1, Ordering::Relaxed);
+        return overloaded(&state, Rejection::Overloaded, "the event queue is full; retry later");
+    }
+    let release = || state.metrics.queue_batches.fetch_sub(1, Ordering::Relaxed);
 
+    let encoding = headers.get(header::CONTENT_ENCODING).cloned();
+    let prefilter = Arc::clone(&state.prefilter.read().unwrap_or_else(PoisonError::into_inner));
+    let (max_body, max_event_size) = (state.max_body, state.max_event_size);
+    let parsed = tokio::task::spawn_blocking(move || {
+        parse(
+            &body,
+            encoding.as_ref(),
+            cluster,
+            audit_only,
+            &prefilter,
+            max_body,
+            max_event_size,
+        )
+    })
+    .await;
+    let parsed = match parsed {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err((why, status, message))) => {
+            release();
+            return refuse(&state, why, status, message);
+        }
+        Err(e) => {
+            release();
+            eprintln!("error: serve: parsing a request failed: {e}");
+            return refuse(
+                &state,
+                Rejection::BadBody,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error".into(),
+            );
+        }
+    };
+
+    let Parsed {
+        batch,
+        accepted,
+        skipped,
+        by_sourcetype,
+    } = parsed;
+    let cluster = batch.cluster.clone();
+    let (reply, logged) = tokio::sync::oneshot::channel();
+    let pending = Pending::new(Entry::Batch(batch), Some(reply));
+    let written = if state.writer.send(pending).is_ok() {
+        logged.await
+    } else {
+        Ok(Err("shutting down".to_owned()))
+    };
+    match written {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            release();
+            let why = if e == "shutting down" {
+                Rejection::NotReady
+            } else {
+                Rejection::WalError
+            };
+            let mut response = refuse(
+                &state,
+                why,
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{e}; retry later"),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(state.retry_after));
+            return response;
+        }
+        Err(_) => {
+            release();
+            return refuse(
+                &state,
+                Rejection::NotReady,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting down; retry later".into(),
+            );
+        }
+    }
+    state.metrics.accepted(&cluster, &by_sourcetype, skipped);
+    state.metrics.ack_latency.observe(arrived.elapsed());
+    let body = format!("{{\"accepted\":{accepted},\"skipped\":{skipped}}}\n");
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Gunzip and normalize a body; keep the text of the events some rule can match.
+fn parse(
+    body: &[u8],
+    encoding: Option<&HeaderValue>,
+    cluster: Option<String>,
+    audit_only: bool,
+    prefilter: &Prefilter,
+    max_body: usize,
+    max_event_size: usize,
+) -> Result<Parsed, (Rejection, StatusCode, String)> {
     let decoded;
-    let body = match headers.get(header::CONTENT_ENCODING).map(HeaderValue::as_bytes) {
+    let body = match encoding.map(HeaderValue::as_bytes) {
         None | Some(b"identity") => body,
         Some(b"gzip" | b"x-gzip") => {
             let mut out = Vec::new();
-            let limit = state.max_body as u64;
+            let limit = max_body as u64;
             let read = flate2::read::MultiGzDecoder::new(body)
                 .take(limit + 1)
                 .read_to_end(&mut out);
             if let Err(e) = read {
-                return reject(
+                return Err((
                     Rejection::BadBody,
                     StatusCode::BAD_REQUEST,
                     format!("the gzip body cannot be decompressed: {e}"),
-                );
+                ));
             }
             if out.len() as u64 > limit {
-                return reject(
+                return Err((
                     Rejection::TooLarge,
                     StatusCode::PAYLOAD_TOO_LARGE,
                     format!("the decompressed body is larger than the limit of {limit} bytes (limits.max_body)"),
-                );
+                ));
             }
             decoded = out;
             &decoded
         }
         Some(other) => {
-            return reject(
+            return Err((
                 Rejection::UnsupportedEncoding,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 format!(
                     "Content-Encoding `{}` is not supported; send gzip or identity",
                     String::from_utf8_lossy(other)
                 ),
-            );
+            ));
         }
     };
     if body.iter().all(u8::is_ascii_whitespace) {
-        return reject(Rejection::BadBody, StatusCode::BAD_REQUEST, "the body is empty".into());
+        return Err((Rejection::BadBody, StatusCode::BAD_REQUEST, "the body is empty".into()));
     }
 
     let options = IngestOptions {
-        max_event_size: state.max_event_size,
-        max_document_size: state.max_body.max(state.max_event_size),
+        max_event_size,
+        max_document_size: max_body.max(max_event_size),
         overrides: Overrides {
             host: cluster.clone(),
             ..Overrides::default()
@@ -287,11 +431,13 @@ fn accept(
         audit_only,
         wrong_shape: None,
         first_warning: None,
+        prefilter,
+        selection: Selection::default(),
     };
     let name = cluster.as_deref().unwrap_or("webhook");
     let stats = Ingest::new(options).read_bytes(name, body, &mut collect);
     if let Some(shape) = collect.wrong_shape {
-        return reject(
+        return Err((
             Rejection::BadBody,
             StatusCode::BAD_REQUEST,
             format!(
@@ -299,7 +445,7 @@ fn accept(
                  POST other shapes to /ingest",
                 shape.name()
             ),
-        );
+        ));
     }
     let skipped = stats.malformed + stats.oversized;
     if collect.events.is_empty() {
@@ -312,57 +458,33 @@ fn accept(
         } else {
             (Rejection::BadBody, StatusCode::BAD_REQUEST)
         };
-        return reject(why_code, status, why);
+        return Err((why_code, status, why));
     }
-
-    let accepted = collect.events.len();
-    let by_sourcetype: BTreeMap<String, u64> = stats.by_sourcetype.clone();
-    let batch = Batch {
-        cluster: cluster.clone().unwrap_or_default(),
-        events: collect.events,
-    };
-    // Count before sending: the engine decrements when it takes the batch.
-    state.metrics.queue_batches.fetch_add(1, Ordering::Relaxed);
-    match state.queue.try_send(batch) {
-        Ok(()) => {}
-        Err(TrySendError::Full(_)) => {
-            state.metrics.queue_batches.fetch_sub(1, Ordering::Relaxed);
-            let mut response = reject(
-                Rejection::Overloaded,
-                StatusCode::TOO_MANY_REQUESTS,
-                "the event queue is full; retry later".into(),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(state.retry_after));
-            return response;
-        }
-        Err(TrySendError::Disconnected(_)) => {
-            state.metrics.queue_batches.fetch_sub(1, Ordering::Relaxed);
-            return reject(
-                Rejection::NotReady,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "shutting down".into(),
-            );
-        }
-    }
-    state
-        .metrics
-        .accepted(cluster.as_deref().unwrap_or(""), &by_sourcetype, skipped);
-    let body = format!("{{\"accepted\":{accepted},\"skipped\":{skipped}}}\n");
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    Ok(Parsed {
+        accepted: collect.events.len(),
+        skipped,
+        by_sourcetype: stats.by_sourcetype.clone(),
+        batch: Batch {
+            cluster: cluster.unwrap_or_default(),
+            events: collect.events,
+            received: Instant::now(),
+        },
+    })
 }
 
-/// Collects a request's events, owned, for the queue.
-struct Collect {
+/// Collects a request's events, owned, for the log: the text of those some rule can match, the
+/// time of all.
+struct Collect<'a> {
     events: Vec<Event>,
     received: f64,
     audit_only: bool,
     wrong_shape: Option<Shape>,
     first_warning: Option<Warning>,
+    prefilter: &'a Prefilter,
+    selection: Selection,
 }
 
-impl tripline_ingest::Sink for Collect {
+impl tripline_ingest::Sink for Collect<'_> {
     type Error = std::convert::Infallible;
 
     fn event(&mut self, e: EventRecord<'_>) -> Result<(), Self::Error> {
@@ -370,12 +492,15 @@ impl tripline_ingest::Sink for Collect {
             self.wrong_shape.get_or_insert(e.shape);
             return Ok(());
         }
-        self.events.push(Event {
+        let full = self.prefilter.select_into(e.text, &mut self.selection).then(|| Full {
             text: e.text.to_owned(),
             json: e.json,
             meta: e.meta.clone(),
+        });
+        self.events.push(Event {
             // An event without a time takes the time it was received, as in Splunk.
             time: e.time.unwrap_or(self.received),
+            full,
         });
         Ok(())
     }
@@ -415,12 +540,26 @@ mod queue_tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_queue_answers_429_with_retry_after() {
-        // Nobody takes from the queue: its one place fills with the first request.
-        let (queue, _receiver) = std::sync::mpsc::sync_channel(1);
+        // The writer hands entries on, but no engine takes them: the queue's one place fills
+        // with the first request.
+        let (writer, requests) = std::sync::mpsc::channel();
+        let (engine, _entries) = std::sync::mpsc::channel();
         let metrics = Arc::new(Metrics::default());
         metrics.ready.store(true, Ordering::Relaxed);
+        {
+            let metrics = Arc::clone(&metrics);
+            std::thread::spawn(move || super::super::wal::run_writer(None, 0, &requests, &engine, &metrics));
+        }
+        let rules = tripline_content::RuleSet::compile(
+            Vec::new(),
+            &tripline_spl::MacroTable::default(),
+            &tripline_engine::expr::EvalContext::default(),
+        );
         let state = AppState {
-            queue,
+            writer,
+            queue_capacity: 1,
+            wal: None,
+            prefilter: Arc::new(RwLock::new(Arc::new(rules.prefilter().clone()))),
             metrics: Arc::clone(&metrics),
             tokens: None,
             metrics_require_token: false,

@@ -17,6 +17,8 @@ pub(crate) enum Rejection {
     BadCluster,
     UnsupportedEncoding,
     Overloaded,
+    WalFull,
+    WalError,
     NotReady,
     Tls,
 }
@@ -30,6 +32,8 @@ impl Rejection {
             Rejection::BadCluster => "bad_cluster",
             Rejection::UnsupportedEncoding => "unsupported_encoding",
             Rejection::Overloaded => "overloaded",
+            Rejection::WalFull => "wal_full",
+            Rejection::WalError => "wal_error",
             Rejection::NotReady => "not_ready",
             Rejection::Tls => "tls_handshake",
         }
@@ -50,6 +54,68 @@ pub(crate) struct Metrics {
     pub(crate) queue_capacity: AtomicU64,
     window: Mutex<(WindowStats, u64)>,
     pub(crate) sinks: OnceLock<Vec<SinkSender>>,
+    wal_bytes: AtomicU64,
+    wal_segments: AtomicU64,
+    wal_appends: AtomicU64,
+    wal_errors: AtomicU64,
+    pub(crate) wal_replayed: AtomicU64,
+    pub(crate) wal_truncated: AtomicU64,
+    reloads: Mutex<BTreeMap<&'static str, u64>>,
+    /// Request received → appended to the log (and synced, per policy): the acknowledgement's wait.
+    pub(crate) ack_latency: Histogram,
+    /// Group commit: one write (and sync) of the log.
+    wal_write_latency: Histogram,
+    /// Request received → finding handed to the sinks, for rules with no blocking command.
+    pub(crate) finding_latency: Histogram,
+}
+
+/// A Prometheus histogram of seconds with fixed buckets (1 ms to 10 s).
+pub(crate) struct Histogram {
+    counts: [AtomicU64; BUCKETS.len()],
+    /// Sum of the observations in microseconds.
+    sum_micros: AtomicU64,
+    count: AtomicU64,
+}
+
+const BUCKETS: [f64; 13] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            counts: std::array::from_fn(|_| AtomicU64::new(0)),
+            sum_micros: AtomicU64::new(0),
+            count: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Histogram {
+    pub(crate) fn observe(&self, d: std::time::Duration) {
+        let secs = d.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            self.counts[i].fetch_add(1, Ordering::Relaxed);
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_micros
+            .fetch_add(u64::try_from(d.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        metric(out, name, "histogram", help);
+        let mut cumulative = 0;
+        for (b, c) in BUCKETS.iter().zip(&self.counts) {
+            cumulative += c.load(Ordering::Relaxed);
+            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {cumulative}");
+        }
+        let count = self.count.load(Ordering::Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        #[allow(clippy::cast_precision_loss)] // a sum of microseconds far below 2^53
+        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{name}_sum {sum}");
+        let _ = writeln!(out, "{name}_count {count}");
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -77,6 +143,24 @@ impl Metrics {
 
     pub(crate) fn set_window(&self, stats: WindowStats, clusters: u64) {
         *lock(&self.window) = (stats, clusters);
+    }
+
+    pub(crate) fn wal_appended(&self, entries: usize, took: std::time::Duration) {
+        self.wal_appends.fetch_add(entries as u64, Ordering::Relaxed);
+        self.wal_write_latency.observe(took);
+    }
+
+    pub(crate) fn wal_error(&self) {
+        self.wal_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn set_wal(&self, bytes: u64, segments: usize) {
+        self.wal_bytes.store(bytes, Ordering::Relaxed);
+        self.wal_segments.store(segments as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn reload(&self, result: &'static str) {
+        *lock(&self.reloads).entry(result).or_default() += 1;
     }
 
     /// Total events accepted (for tests and the shutdown summary).
@@ -231,6 +315,72 @@ impl Metrics {
             metric(&mut out, name, kind, help);
             let _ = writeln!(out, "{name} {v}");
         }
+
+        for (name, kind, help, v) in [
+            (
+                "tripline_wal_bytes",
+                "gauge",
+                "Bytes in the write-ahead log.",
+                &self.wal_bytes,
+            ),
+            (
+                "tripline_wal_segments",
+                "gauge",
+                "Segment files of the write-ahead log.",
+                &self.wal_segments,
+            ),
+            (
+                "tripline_wal_appends_total",
+                "counter",
+                "Entries appended to the write-ahead log.",
+                &self.wal_appends,
+            ),
+            (
+                "tripline_wal_errors_total",
+                "counter",
+                "Appends to the write-ahead log that failed (their requests got 503).",
+                &self.wal_errors,
+            ),
+            (
+                "tripline_wal_replayed_total",
+                "counter",
+                "Entries replayed from the write-ahead log at start.",
+                &self.wal_replayed,
+            ),
+            (
+                "tripline_wal_segments_deleted_total",
+                "counter",
+                "Segments deleted once their windows closed and their findings were delivered.",
+                &self.wal_truncated,
+            ),
+        ] {
+            metric(&mut out, name, kind, help);
+            let _ = writeln!(out, "{name} {}", v.load(Ordering::Relaxed));
+        }
+        metric(
+            &mut out,
+            "tripline_rule_reloads_total",
+            "counter",
+            "Rule reloads on SIGHUP, by result.",
+        );
+        for (result, n) in lock(&self.reloads).iter() {
+            let _ = writeln!(out, "tripline_rule_reloads_total{{result=\"{result}\"}} {n}");
+        }
+        self.ack_latency.render(
+            &mut out,
+            "tripline_ack_latency_seconds",
+            "From a request's arrival to its acknowledgement (events parsed and in the write-ahead log).",
+        );
+        self.wal_write_latency.render(
+            &mut out,
+            "tripline_wal_write_seconds",
+            "One group write (and sync, per policy) of the write-ahead log.",
+        );
+        self.finding_latency.render(
+            &mut out,
+            "tripline_finding_latency_seconds",
+            "From a request's arrival to a finding handed to the sinks, for rules with no blocking command.",
+        );
 
         if let Some(sinks) = self.sinks.get() {
             let stats: Vec<_> = sinks.iter().map(|s| (s.name().to_owned(), s.stats())).collect();

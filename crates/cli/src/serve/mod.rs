@@ -6,14 +6,22 @@
 //! - [`config`]: the TOML configuration, every option, validated at start;
 //! - [`http`]: the routes, authentication, body handling and the bounded queue (429 when full);
 //! - [`server`]: TLS/mTLS and the accept loop with graceful shutdown;
-//! - [`engine`]: the thread that runs the rules ([`tripline_content::window`]) and feeds sinks;
+//! - [`wal`]: the write-ahead log: a batch is on disk before it is acknowledged, and replayed
+//!   after a crash;
+//! - [`engine`]: the thread that runs the rules ([`tripline_content::window`]) over the log's
+//!   entries, feeds sinks and truncates the log;
 //! - [`metrics`]: `/metrics` in Prometheus' text format.
+//!
+//! Threads: the async runtime serves HTTP; request bodies are parsed on its blocking pool; one
+//! writer thread appends to the log (group commit) and hands entries on in log order; one
+//! engine thread runs the rules. SIGHUP reloads the rules; SIGTERM drains and stops.
 
 mod config;
 mod engine;
 mod http;
 mod metrics;
 mod server;
+mod wal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,6 +73,12 @@ pub(crate) struct ServeArgs {
     /// Serve plain HTTP without TLS (for a local test or behind a TLS-terminating proxy).
     #[arg(long)]
     insecure_plain_http: bool,
+    /// Directory of the write-ahead log [default: tripline-wal].
+    #[arg(long, value_name = "DIR")]
+    wal_dir: Option<PathBuf>,
+    /// Run without the write-ahead log: a crash loses the batches queued and the open windows.
+    #[arg(long, conflicts_with = "wal_dir")]
+    no_wal: bool,
     /// Check the configuration and the rules, then exit.
     #[arg(long)]
     check: bool,
@@ -138,6 +152,13 @@ fn apply_flags(config: &mut Config, args: &ServeArgs) {
         config.tls.client_ca.clone_from(&args.client_ca);
     }
     config.insecure_plain_http |= args.insecure_plain_http;
+    if let Some(dir) = &args.wal_dir {
+        config.wal.dir.clone_from(dir);
+        config.wal.enabled = true;
+    }
+    if args.no_wal {
+        config.wal.enabled = false;
+    }
 }
 
 /// Load the rules: the production and experimental detections of the pack, compiled.
@@ -204,10 +225,45 @@ async fn serve(
     let _ = metrics.sinks.set(sinks.iter().map(Sink::sender).collect());
     let capacity = config.limits.queue_capacity;
     metrics.queue_capacity.store(capacity as u64, Ordering::Relaxed);
-    let (queue, receiver) = std::sync::mpsc::sync_channel(capacity);
+
+    // The log before the socket: a directory another `serve` holds fails the start.
+    let wal = if config.wal.enabled && !check {
+        let options = wal::WalOptions {
+            dir: config.wal.dir.clone(),
+            fsync: match config.wal.fsync {
+                config::FsyncPolicy::Always => wal::Fsync::Always,
+                config::FsyncPolicy::Interval => wal::Fsync::Interval(config.wal.fsync_interval),
+                config::FsyncPolicy::Never => wal::Fsync::Never,
+            },
+            segment_size: config.wal.segment_size.0,
+            max_size: config.wal.max_size.0,
+        };
+        let wal = wal::Wal::open(options).with_context(|| {
+            format!(
+                "wal.dir: cannot open the write-ahead log in {}",
+                config.wal.dir.display()
+            )
+        })?;
+        Some(Arc::new(wal))
+    } else {
+        None
+    };
+
+    // Until the rules load, the prefilter selects nothing (and requests get 503 anyway).
+    let empty = RuleSet::compile(
+        Vec::new(),
+        &tripline_spl::MacroTable::default(),
+        &EvalContext::default(),
+    );
+    let prefilter = Arc::new(std::sync::RwLock::new(Arc::new(empty.prefilter().clone())));
+    let (writer, requests) = std::sync::mpsc::channel::<wal::Pending>();
+    let (entries_tx, entries) = std::sync::mpsc::channel::<wal::Logged>();
     let max_body = usize::try_from(config.limits.max_body.0).unwrap_or(usize::MAX);
     let state = http::AppState {
-        queue,
+        writer: writer.clone(),
+        queue_capacity: capacity as u64,
+        wal: wal.clone(),
+        prefilter: Arc::clone(&prefilter),
         metrics: Arc::clone(&metrics),
         tokens,
         metrics_require_token: config.auth.metrics_require_token,
@@ -242,22 +298,7 @@ async fn serve(
     });
 
     // The rules load while /healthz already answers and /readyz says not yet.
-    let loaded = {
-        let rules = config.rules.clone();
-        let macros = config.macros.clone();
-        let geoip = config.geoip.clone();
-        tokio::task::spawn_blocking(move || {
-            let c = Config {
-                rules,
-                macros,
-                geoip,
-                ..Config::default()
-            };
-            load(&c)
-        })
-        .await
-        .context("loading the rules")?
-    };
+    let loaded = load_blocking(&config).await?;
     let (set, ctx) = match loaded {
         Ok(l) => l,
         Err(e) => {
@@ -268,12 +309,12 @@ async fn serve(
             return Err(e);
         }
     };
-    let windowed = set.len();
-    eprintln!("tripline serve: {windowed} rules loaded");
+    eprintln!("tripline serve: {} rules loaded", set.len());
     if check {
         eprintln!("tripline serve: the configuration and the rules are valid");
         return Ok(ExitCode::SUCCESS);
     }
+    *prefilter.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(set.prefilter().clone());
 
     let options = WindowOptions {
         size: config.windows.size.as_secs_f64(),
@@ -282,6 +323,7 @@ async fn serve(
         max_rows_per_window: config.windows.max_rows_per_window,
     };
     let suppressor = Suppressor::new(config.suppression.period.as_secs_f64(), config.suppression.max_keys);
+    let first_seq = wal.as_ref().map_or(0, |w| w.next_seq());
     let engine = engine::Engine::new(
         set,
         ctx,
@@ -291,28 +333,68 @@ async fn serve(
         sinks.iter().map(Sink::sender).collect(),
         Arc::clone(&metrics),
         tokio::runtime::Handle::current(),
+        writer.clone(),
+        wal.clone(),
+        Arc::clone(&prefilter),
     );
+    drop(writer);
     let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (reload_tx, reloads) = std::sync::mpsc::channel::<engine::Reload>();
     let engine_thread = {
         let stopping = Arc::clone(&stopping);
         std::thread::Builder::new()
             .name("tripline-engine".into())
-            .spawn(move || engine.run(&receiver, &stopping))
+            .spawn(move || engine.run(&entries, &reloads, &stopping))
             .context("starting the engine thread")?
     };
-    metrics.ready.store(true, Ordering::Relaxed);
-    eprintln!("tripline serve: ready");
+    // The writer starts once the engine has the log's numbering: the engine replays first, and
+    // nothing is appended before it says ready.
+    let writer_thread = {
+        let metrics = Arc::clone(&metrics);
+        let wal = wal.clone();
+        std::thread::Builder::new()
+            .name("tripline-wal".into())
+            .spawn(move || {
+                let first = wal.as_ref().map_or(first_seq, |w| w.next_seq().max(first_seq));
+                wal::run_writer(wal.as_deref(), first, &requests, &entries_tx, &metrics);
+            })
+            .context("starting the write-ahead log's thread")?
+    };
 
-    shutdown_signal().await;
+    loop {
+        tokio::select! {
+            () = shutdown_signal() => break,
+            () = hangup() => {
+                eprintln!("tripline serve: SIGHUP: reloading the rules");
+                match load_blocking(&config).await {
+                    Ok(Ok((rules, ctx))) => {
+                        if reload_tx.send(engine::Reload { rules, ctx }).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(Err(e)) | Err(e) => {
+                        metrics.reload("error");
+                        eprintln!("error: serve: the rules were not reloaded (the old ones keep running): {e:#}");
+                    }
+                }
+            }
+        }
+    }
     eprintln!("tripline serve: shutting down: no new connections; finishing requests, windows and sinks");
     metrics.ready.store(false, Ordering::Relaxed);
     let _ = stop_tx.send(true);
     if let Some(server) = server {
         let _ = server.await;
     }
-    // Requests are answered: the engine takes what is queued, closes every window, delivers.
+    // Requests are answered: the engine takes what is logged, closes every window through the
+    // log, and delivers.
     stopping.store(true, Ordering::Relaxed);
-    let _ = tokio::task::spawn_blocking(move || engine_thread.join()).await;
+    let stopped = tokio::task::spawn_blocking(move || engine_thread.join())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let mut delivered = true;
     for sink in sinks {
         let name = sink.name().to_owned();
         let stats = sink.shutdown(config.shutdown_grace).await;
@@ -322,9 +404,51 @@ async fn serve(
                 stats.dead_lettered, stats.lost
             );
         }
+        delivered &= stats.pending == 0;
     }
+    if let Some(wal) = &wal {
+        // Everything processed, closed and delivered: the next start has nothing to replay.
+        if stopped.flushed && delivered {
+            match wal.finish(stopped.processed, &stopped.horizon) {
+                Ok(true) => {}
+                Ok(false) => eprintln!(
+                    "tripline serve: requests came in during shutdown; the write-ahead log keeps them for the next start"
+                ),
+                Err(e) => eprintln!("error: serve: wal: {e}"),
+            }
+        } else {
+            eprintln!("tripline serve: the write-ahead log is kept: the next start replays it");
+        }
+    }
+    drop(writer_thread);
     eprintln!("tripline serve: stopped after {} events", metrics.events_total());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Load the rules on a blocking thread.
+async fn load_blocking(config: &Config) -> anyhow::Result<anyhow::Result<(RuleSet, EvalContext)>> {
+    let c = Config {
+        rules: config.rules.clone(),
+        macros: config.macros.clone(),
+        geoip: config.geoip.clone(),
+        ..Config::default()
+    };
+    tokio::task::spawn_blocking(move || load(&c))
+        .await
+        .context("loading the rules")
+}
+
+/// SIGHUP (never on other platforms).
+async fn hangup() {
+    #[cfg(unix)]
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending::<()>().await,
+    }
+    #[cfg(not(unix))]
+    std::future::pending::<()>().await;
 }
 
 /// Ctrl-C or SIGTERM.
