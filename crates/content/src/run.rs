@@ -15,7 +15,7 @@
 //! match need not be parsed at all. Matching ignores ASCII case, as `search` does. Text with a
 //! `\u` escape selects every rule, since an escape can spell a literal the text does not contain.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use tripline_engine::expr::EvalContext;
 use tripline_engine::needs::Needs;
 use tripline_engine::plan::Plan;
@@ -149,6 +149,9 @@ impl Prefilter {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                // A DFA: every event is scanned in full (overlapping search), so the cost per
+                // byte matters far more than the automaton's size (a few hundred literals).
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&literals)
                 .ok()
         };
