@@ -158,9 +158,12 @@ fn load(config: &Config) -> anyhow::Result<(RuleSet, EvalContext)> {
         lookups: Arc::new(std::mem::take(&mut content.lookups)),
         ..EvalContext::default()
     };
-    let set = RuleSet::compile(detections, &content.macros, &ctx);
+    let mut set = RuleSet::compile(detections, &content.macros, &ctx);
     for skipped in set.skipped() {
         eprintln!("warning: skipped `{}`: {}", skipped.detection.name, skipped.reason());
+    }
+    for warning in config.windows.apply(&mut set).map_err(anyhow::Error::msg)? {
+        eprintln!("warning: configuration: {warning}");
     }
     if set.is_empty() {
         anyhow::bail!("none of the detections can run");
@@ -246,11 +249,13 @@ async fn serve(
         let rules = config.rules.clone();
         let macros = config.macros.clone();
         let geoip = config.geoip.clone();
+        let windows = config.windows.clone();
         tokio::task::spawn_blocking(move || {
             let c = Config {
                 rules,
                 macros,
                 geoip,
+                windows,
                 ..Config::default()
             };
             load(&c)
@@ -277,6 +282,7 @@ async fn serve(
 
     let options = WindowOptions {
         size: config.windows.size.as_secs_f64(),
+        slide: config.windows.slide.as_secs_f64(),
         allowed_lateness: config.windows.allowed_lateness.as_secs_f64(),
         idle_timeout: config.windows.idle_timeout.as_secs_f64(),
         max_rows_per_window: config.windows.max_rows_per_window,
