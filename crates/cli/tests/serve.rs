@@ -62,6 +62,7 @@ token_file = "tokens"
 max_body = "1MiB"
 [windows]
 size = "24000h"
+slide = "24000h"
 idle_timeout = "1h"
 [suppression]
 period = 0
@@ -340,5 +341,25 @@ fn configuration_errors_name_the_key() {
         "{err}"
     );
     let (code, err) = run("b.toml", &["--insecure-plain-http", "--check"]);
+    assert_eq!(code, Some(0), "{err}");
+    // A rule's own window must name a rule that runs; checked with the rules.
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[windows.rules.\"Kubernetes Unauthenticated API Swep\"]\nsize = \"1h\"\n",
+    )
+    .expect("write");
+    let (code, err) = run("c.toml", &["--insecure-plain-http", "--check"]);
+    assert_ne!(code, Some(0), "{err}");
+    assert!(
+        err.contains("windows.rules.\"Kubernetes Unauthenticated API Swep\"")
+            && err.contains("did you mean `Kubernetes Unauthenticated API Sweep`?"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("d.toml"),
+        "[windows.rules.kubernetes_unauthenticated_api_sweep]\nsize = \"1h\"\nslide = \"5m\"\n",
+    )
+    .expect("write");
+    let (code, err) = run("d.toml", &["--insecure-plain-http", "--check"]);
     assert_eq!(code, Some(0), "{err}");
 }

@@ -34,10 +34,10 @@ finding:
 "#;
 
 /// Windows that cover all the data, no suppression: an uninterrupted run finds what `hunt` does.
-const WHOLE: &str = "size = \"24000h\"\nidle_timeout = \"1h\"";
-/// Windows of 20 seconds of event time (the data spans two minutes): windows close, findings go
-/// out and log segments are deleted while the load runs.
-const SHORT: &str = "size = \"20s\"\nallowed_lateness = \"2s\"\nidle_timeout = \"1h\"";
+const WHOLE: &str = "size = \"24000h\"\nslide = \"24000h\"\nidle_timeout = \"1h\"";
+/// Windows of 20 seconds of event time sliding by 10 (the data spans two minutes): windows close,
+/// findings go out and log segments are deleted while the load runs.
+const SHORT: &str = "size = \"20s\"\nslide = \"10s\"\nallowed_lateness = \"2s\"\nidle_timeout = \"1h\"";
 
 fn config(windows: &str, extra: &str) -> String {
     format!(

@@ -55,6 +55,8 @@ pub(crate) struct Compiled {
     /// Warnings from analysing the search (the rule still runs).
     warnings: Vec<Diagnostic>,
     pub(crate) results: Vec<Row>,
+    /// The rule's own window in a service ([`crate::window`]); batch runs ignore it.
+    pub(crate) window: Option<crate::window::RuleWindow>,
 }
 
 /// The results of one detection after a run.
@@ -235,6 +237,7 @@ impl RuleSet {
                         plan,
                         warnings: analysis.diagnostics,
                         results: Vec::new(),
+                        window: None,
                     });
                 }
                 Err(e) => {
@@ -369,8 +372,8 @@ impl RuleSet {
             .all(|r| r.plan.fresh().merge(&mut r.plan.fresh()).is_ok())
     }
 
-    /// A copy with the same rules and empty state, to run over another part of the events
-    /// (another thread). Rows must be numbered across all parts in event order
+    /// A copy with the same rules (and their [`RuleSet::window`]s) and empty state, to run over
+    /// another part of the events (another thread). Rows must be numbered across all parts in event order
     /// (`EventBuilder::set_next_seq`).
     #[must_use]
     pub fn fork(&self) -> RuleSet {
@@ -383,6 +386,7 @@ impl RuleSet {
                     plan: r.plan.fresh(),
                     warnings: r.warnings.clone(),
                     results: Vec::new(),
+                    window: r.window,
                 })
                 .collect(),
             skipped: Vec::new(),

@@ -98,6 +98,33 @@ impl Plan {
             .unwrap_or(self.ops.len())
     }
 
+    /// The number of leading commands that take each row on its own: those before the first
+    /// command that is blocking or needs its input in time order (all of them when none does).
+    ///
+    /// What these commands make of a row depends on that row alone, so running them once per
+    /// event and the rest of the plan over any subset of their output (in arrival order) gives
+    /// what the whole plan gives over that subset's events. Windows that overlap rely on this:
+    /// they keep the output of this prefix and run the rest once per window (see
+    /// [`Plan::split_at`]).
+    #[must_use]
+    pub fn row_local_len(&self) -> usize {
+        self.ops
+            .iter()
+            .position(|op| op.is_blocking() || op.needs_time_order())
+            .unwrap_or(self.ops.len())
+    }
+
+    /// Two plans with empty state: the first `at` commands and the rest (`at` is clamped to the
+    /// number of commands). Pushing rows through the first and its output through the second
+    /// runs this plan, when `at` is at most [`Plan::row_local_len`].
+    #[must_use]
+    pub fn split_at(&self, at: usize) -> (Plan, Plan) {
+        let at = at.min(self.ops.len());
+        let head = self.ops[..at].iter().map(|op| op.fresh()).collect();
+        let tail = self.ops[at..].iter().map(|op| op.fresh()).collect();
+        (Plan::from_operators(head), Plan::from_operators(tail))
+    }
+
     /// Whether a command reads the GeoIP database (`iplocation`). Without
     /// [`EvalContext::geoip`] such a plan still runs, adding no location fields (as for private
     /// addresses), so callers should warn when this is true and no database is configured.

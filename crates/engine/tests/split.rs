@@ -72,6 +72,29 @@ fn split(spl: &str, rows: &[Row], assignment: &[usize], parts: usize) -> Vec<Str
     render(&out)
 }
 
+/// The plan cut at [`Plan::row_local_len`]: every row through the first part, the kept output
+/// of the rows `keep` selects through the second (what a sliding window replays).
+fn prefix_then_rest(spl: &str, rows: &[Row], keep: &[bool]) -> Vec<String> {
+    let ctx = EvalContext::default();
+    let plan = Plan::compile_text(spl, &ctx).unwrap();
+    let (mut prefix, rest) = plan.split_at(plan.row_local_len());
+    let mut kept = Vec::new();
+    for (r, &k) in rows.iter().zip(keep) {
+        let mut out = Vec::new();
+        prefix.push(r.clone(), &ctx, &mut out);
+        if k {
+            kept.extend(out);
+        }
+    }
+    let mut rest = rest.fresh();
+    let mut out = Vec::new();
+    for r in kept {
+        rest.push(r, &ctx, &mut out);
+    }
+    rest.finish(&ctx, &mut out);
+    render(&out)
+}
+
 const SEARCHES: &[&str] = &[
     "search * | stats count BY group",
     "search * | stats count dc(userAgent) as dc values(userAgent) as uas list(userAgent) as l BY ips{}",
@@ -98,6 +121,25 @@ proptest! {
         let rows: Vec<Row> = events.iter().enumerate().map(|(i, e)| to_row(i, e)).collect();
         for spl in SEARCHES {
             prop_assert_eq!(whole(spl, &rows), split(spl, &rows, &assignment, parts), "{}", spl);
+        }
+    }
+
+    #[test]
+    fn the_row_local_prefix_and_the_rest_run_the_plan(
+        events in prop::collection::vec(event(), 0..60),
+        keep in prop::collection::vec(any::<bool>(), 60),
+    ) {
+        let rows: Vec<Row> = events.iter().enumerate().map(|(i, e)| to_row(i, e)).collect();
+        let kept: Vec<Row> = rows.iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| r.clone()).collect();
+        let searches = SEARCHES.iter().copied().chain([
+            "search * | eval n=bytes*2 | where n>10 | mvexpand ips{} | stats count BY ips{}",
+            "search userAgent!=Helm | rename group AS g | head 3",
+            "search * | table _time group userAgent | sort - userAgent | tail 2",
+            "search * | streamstats count BY group",
+            "search * | eval x=1",
+        ]);
+        for spl in searches {
+            prop_assert_eq!(whole(spl, &kept), prefix_then_rest(spl, &rows, &keep), "{}", spl);
         }
     }
 

@@ -1,11 +1,14 @@
 //! `tripline serve`'s configuration file (TOML): every option, checked when the service starts.
 //! Command-line flags override the file's common keys; docs/serve.md is the reference.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use tripline_content::RuleSet;
+use tripline_content::window::RuleWindow;
 use tripline_sinks::SinkConfig;
 use tripline_sinks::config::{ByteSize, deserialize_duration};
 
@@ -110,12 +113,15 @@ impl Default for Limits {
 }
 
 /// `[windows]`.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Windows {
-    /// Tumbling window length, event time.
+    /// Window length, event time.
     #[serde(default = "default_window", deserialize_with = "deserialize_duration")]
     pub(crate) size: Duration,
+    /// Time between the starts of consecutive windows (`size`: tumbling windows).
+    #[serde(default = "default_slide", deserialize_with = "deserialize_duration")]
+    pub(crate) slide: Duration,
     /// Watermark lag behind the latest event time.
     #[serde(default = "default_lateness", deserialize_with = "deserialize_duration")]
     pub(crate) allowed_lateness: Duration,
@@ -128,16 +134,140 @@ pub(crate) struct Windows {
     /// Clusters tracked at once (each has its own windows).
     #[serde(default = "default_max_clusters")]
     pub(crate) max_clusters: usize,
+    /// `[windows.rules."<rule>"]`: a rule's own window, by detection name, id or file stem.
+    #[serde(default)]
+    pub(crate) rules: BTreeMap<String, RuleWindowConfig>,
 }
 
 impl Default for Windows {
     fn default() -> Self {
         Windows {
             size: default_window(),
+            slide: default_slide(),
             allowed_lateness: default_lateness(),
             idle_timeout: default_idle(),
             max_rows_per_window: default_max_rows(),
             max_clusters: default_max_clusters(),
+            rules: BTreeMap::new(),
+        }
+    }
+}
+
+/// `[windows.rules."<rule>"]`: what is not given is `[windows]`'.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleWindowConfig {
+    /// Window length.
+    #[serde(default, deserialize_with = "deserialize_some_duration")]
+    pub(crate) size: Option<Duration>,
+    /// Time between the starts of consecutive windows.
+    #[serde(default, deserialize_with = "deserialize_some_duration")]
+    pub(crate) slide: Option<Duration>,
+}
+
+fn deserialize_some_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Duration>, D::Error> {
+    deserialize_duration(deserializer).map(Some)
+}
+
+impl Windows {
+    /// The window of rules without one of their own.
+    pub(crate) fn window(&self) -> RuleWindow {
+        RuleWindow {
+            size: self.size.as_secs_f64(),
+            slide: self.slide.as_secs_f64(),
+        }
+    }
+
+    /// The window `[windows.rules.<key>]` asks for.
+    fn rule_window(&self, rule: &RuleWindowConfig) -> RuleWindow {
+        RuleWindow {
+            size: rule.size.unwrap_or(self.size).as_secs_f64(),
+            slide: rule.slide.unwrap_or(self.slide).as_secs_f64(),
+        }
+    }
+
+    /// Problems with the windows, each naming its key.
+    fn problems(&self, problems: &mut Vec<String>) {
+        if self.size.is_zero() {
+            problems.push("windows.size must be greater than 0".to_owned());
+        } else if self.slide.is_zero() {
+            problems.push("windows.slide must be greater than 0".to_owned());
+        } else if let Err(e) = self.window().panes() {
+            problems.push(format!(
+                "windows.size and windows.slide (default 1m): {e} (for tumbling windows, set slide = size)"
+            ));
+        }
+        for (key, rule) in &self.rules {
+            if let Err(e) = self.rule_window(rule).panes() {
+                let inherited = match (rule.size, rule.slide) {
+                    (None, _) => " (the size is windows.size)",
+                    (_, None) => " (the slide is windows.slide; set slide here too)",
+                    _ => "",
+                };
+                problems.push(format!("windows.rules.{key:?}: {e}{inherited}"));
+            }
+        }
+    }
+
+    /// Give each rule `[windows.rules]` names its window in `set`. A key names a detection by
+    /// id, name or file stem (as `tripline hunt --rule`), and every detection it names. Returns
+    /// warnings (a key naming a rule that takes no window).
+    ///
+    /// # Errors
+    /// A key that names no rule that runs (with the closest name), or two keys naming the same
+    /// rule; one line each.
+    pub(crate) fn apply(&self, set: &mut RuleSet) -> Result<Vec<String>, String> {
+        let mut warnings = Vec::new();
+        let mut problems = Vec::new();
+        let mut named: BTreeMap<usize, &str> = BTreeMap::new();
+        for (key, rule) in &self.rules {
+            let matches: Vec<(usize, String)> = set
+                .detections()
+                .enumerate()
+                .filter(|(_, d)| crate::hunt::rule_matches(d, key))
+                .map(|(i, d)| (i, d.name.clone()))
+                .collect();
+            if matches.is_empty() {
+                if let Some(d) = set
+                    .skipped()
+                    .iter()
+                    .find(|s| crate::hunt::rule_matches(&s.detection, key))
+                {
+                    warnings.push(format!(
+                        "windows.rules.{key:?}: `{}` cannot run ({}); its window does nothing",
+                        d.detection.name,
+                        d.reason()
+                    ));
+                    continue;
+                }
+                let names: Vec<&str> = set.detections().map(|d| d.name.as_str()).collect();
+                let hint = tripline_spl::did_you_mean(key, names.iter().copied())
+                    .map(|best| format!("; did you mean `{best}`?"))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "windows.rules.{key:?}: no rule that runs has the id, name or file name `{key}`{hint}"
+                ));
+                continue;
+            }
+            for (i, name) in matches {
+                if let Some(other) = named.insert(i, key) {
+                    problems.push(format!(
+                        "windows.rules.{key:?} and windows.rules.{other:?} both name `{name}`"
+                    ));
+                }
+                if !set.needs_window(i) {
+                    warnings.push(format!(
+                        "windows.rules.{key:?}: `{name}` has no blocking command: it raises its findings at once, \
+                         and its window does nothing"
+                    ));
+                }
+                set.set_window(i, Some(self.rule_window(rule)));
+            }
+        }
+        if problems.is_empty() {
+            Ok(warnings)
+        } else {
+            Err(problems.join("\n"))
         }
     }
 }
@@ -253,6 +383,9 @@ fn default_retry_after() -> u32 {
 fn default_window() -> Duration {
     Duration::from_secs(600)
 }
+fn default_slide() -> Duration {
+    Duration::from_secs(60)
+}
 fn default_lateness() -> Duration {
     Duration::from_secs(30)
 }
@@ -336,9 +469,7 @@ impl Config {
         if self.limits.queue_capacity == 0 {
             problems.push("limits.queue_capacity must be at least 1".to_owned());
         }
-        if self.windows.size.is_zero() {
-            problems.push("windows.size must be greater than 0".to_owned());
-        }
+        self.windows.problems(&mut problems);
         if self.windows.idle_timeout.is_zero() {
             problems.push("windows.idle_timeout must be greater than 0".to_owned());
         }
@@ -402,10 +533,16 @@ queue_capacity = 8
 retry_after = 2
 [windows]
 size = "5m"
+slide = "30s"
 allowed_lateness = "10s"
 idle_timeout = "30s"
 max_rows_per_window = 1000
 max_clusters = 4
+[windows.rules."Kubernetes Unauthenticated API Sweep"]
+size = "1h"
+slide = "5m"
+[windows.rules.kubernetes_forbidden_create_attempt]
+size = "2m"
 [suppression]
 period = "1h"
 max_keys = 10
@@ -425,6 +562,20 @@ dead_letter = "/tmp/dl.jsonl"
         .expect("valid");
         assert_eq!(c.limits.max_body.0, 16 << 20);
         assert_eq!(c.windows.size, Duration::from_secs(300));
+        assert_eq!(c.windows.slide, Duration::from_secs(30));
+        let sweep = &c.windows.rules["Kubernetes Unauthenticated API Sweep"];
+        assert_eq!(
+            (sweep.size, sweep.slide),
+            (Some(Duration::from_secs(3600)), Some(Duration::from_secs(300)))
+        );
+        let create = &c.windows.rules["kubernetes_forbidden_create_attempt"];
+        assert_eq!(
+            c.windows.rule_window(create),
+            RuleWindow {
+                size: 120.0,
+                slide: 30.0
+            }
+        );
         assert_eq!(c.sinks.len(), 1);
         assert_eq!(c.wal.fsync, FsyncPolicy::Interval);
         assert_eq!(c.wal.fsync_interval, Duration::from_millis(200));
@@ -433,9 +584,11 @@ dead_letter = "/tmp/dl.jsonl"
         let d = Config::default();
         assert_eq!(d.limits.max_body.0, 64 << 20);
         assert_eq!(d.windows.size, Duration::from_secs(600));
+        assert_eq!(d.windows.slide, Duration::from_secs(60));
         assert_eq!(d.windows.allowed_lateness, Duration::from_secs(30));
         assert!(d.wal.enabled);
         assert_eq!(d.wal.fsync, FsyncPolicy::Always);
+        assert!(d.windows.rules.is_empty());
     }
 
     #[test]
@@ -455,5 +608,111 @@ dead_letter = "/tmp/dl.jsonl"
             .expect("parses");
         let e = c.validate().expect_err("log smaller than two segments");
         assert!(e.contains("wal.max_size"), "{e}");
+        let e = Config::parse("[windows.rules.x]\nslid = \"5m\"\n").expect_err("unknown key");
+        assert!(e.contains("slid"), "{e}");
+        let e = Config::parse("[windows.rules.x]\nsize = \"soon\"\n").expect_err("bad duration");
+        assert!(e.contains("size") && e.contains("soon"), "{e}");
+        let c = Config::parse("insecure_plain_http = true\n[windows]\nsize = \"90s\"\n").expect("parses");
+        let e = c.validate().expect_err("not a multiple");
+        assert!(e.contains("windows.slide") && e.contains("multiple"), "{e}");
+        let c = Config::parse("insecure_plain_http = true\n[windows]\nslide = 0\n").expect("parses");
+        assert!(c.validate().expect_err("zero slide").contains("windows.slide"));
+        let c = Config::parse(
+            "insecure_plain_http = true\n[windows.rules.\"Some Rule\"]\nsize = \"90s\"\n[windows.rules.other]\nslide = \"1h\"\n",
+        )
+        .expect("parses");
+        let e = c.validate().expect_err("bad rule windows");
+        assert!(
+            e.contains("windows.rules.\"Some Rule\": the window size (90 s) is not a multiple of the slide (60 s)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("windows.rules.\"other\": the slide (3600 s) is longer"),
+            "{e}"
+        );
+    }
+
+    /// The built-in rules (all of which take windows), and one that raises findings at once.
+    fn builtin() -> RuleSet {
+        let content = tripline_content::builtin_content();
+        let ctx = tripline_engine::expr::EvalContext::default();
+        let mut detections = content.detections.clone();
+        let mut immediate = detections[0].clone();
+        immediate.name = "Immediate Rule".into();
+        immediate.id = "00000000-0000-4000-8000-000000000001".into();
+        immediate.search.text = "search verb=list | table src_ip".into();
+        detections.push(immediate);
+        RuleSet::compile(detections, &content.macros, &ctx)
+    }
+
+    fn index(set: &RuleSet, name: &str) -> usize {
+        set.detections().position(|d| d.name == name).expect("a built-in rule")
+    }
+
+    #[test]
+    fn rule_windows_name_rules_by_name_id_or_file() {
+        let c = Config::parse(
+            r#"
+[windows.rules."kubernetes unauthenticated api sweep"]
+size = "1h"
+slide = "5m"
+[windows.rules.6d886414-cd1b-45af-8cb8-afd5641eb65d]
+slide = "10m"
+[windows.rules.kubernetes_forbidden_create_attempt]
+size = "2m"
+"#,
+        )
+        .expect("parses");
+        let mut set = builtin();
+        let warnings = c.windows.apply(&mut set).expect("every key names a rule");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let window = |name: &str| set.window(index(&set, name));
+        assert_eq!(
+            window("Kubernetes Unauthenticated API Sweep"),
+            Some(RuleWindow {
+                size: 3600.0,
+                slide: 300.0
+            })
+        );
+        assert_eq!(
+            window("Kubernetes AKS Unauthenticated Cluster Scan"),
+            Some(RuleWindow {
+                size: 600.0,
+                slide: 600.0
+            })
+        );
+        assert_eq!(
+            window("Kubernetes Forbidden Create Attempt"),
+            Some(RuleWindow {
+                size: 120.0,
+                slide: 60.0
+            })
+        );
+        assert_eq!(window("Amazon EKS Anonymous Pod Listing"), None);
+    }
+
+    #[test]
+    fn a_rule_window_naming_no_rule_is_an_error_with_a_suggestion() {
+        let c =
+            Config::parse("[windows.rules.\"Kubernetes Unauthenticated API Swep\"]\nsize = \"1h\"\n").expect("parses");
+        let e = c.windows.apply(&mut builtin()).expect_err("no such rule");
+        assert!(
+            e.contains("windows.rules.\"Kubernetes Unauthenticated API Swep\": no rule that runs")
+                && e.contains("did you mean `Kubernetes Unauthenticated API Sweep`?"),
+            "{e}"
+        );
+        let c = Config::parse(
+            "[windows.rules.kubernetes_unauthenticated_api_sweep]\n[windows.rules.6f0d4a51-3c2b-4e8f-9a57-1d2b7c9e0a11]\n",
+        )
+        .expect("parses");
+        let e = c.windows.apply(&mut builtin()).expect_err("named twice");
+        assert!(e.contains("both name `Kubernetes Unauthenticated API Sweep`"), "{e}");
+        // A rule without a blocking command takes no window: a warning.
+        let c = Config::parse("[windows.rules.\"immediate rule\"]\nsize = \"1h\"\n").expect("parses");
+        let warnings = c.windows.apply(&mut builtin()).expect("a warning only");
+        assert!(
+            warnings.len() == 1 && warnings[0].contains("`Immediate Rule` has no blocking command"),
+            "{warnings:?}"
+        );
     }
 }

@@ -400,6 +400,7 @@ impl Engine {
             self.retired.capped_rows += old.capped_rows;
             self.retired.capped_windows += old.capped_windows;
             self.retired.windows_closed += old.windows_closed;
+            self.retired.windows_unchanged += old.windows_unchanged;
         }
         eprintln!("tripline serve: rules reloaded: {} rules", self.template.len());
         self.metrics.reload("ok");
@@ -419,6 +420,7 @@ impl Engine {
             self.retired.capped_rows += s.capped_rows;
             self.retired.capped_windows += s.capped_windows;
             self.retired.windows_closed += s.windows_closed;
+            self.retired.windows_unchanged += s.windows_unchanged;
         }
     }
 
@@ -452,7 +454,9 @@ impl Engine {
             total.capped_rows += s.capped_rows;
             total.capped_windows += s.capped_windows;
             total.windows_closed += s.windows_closed;
+            total.windows_unchanged += s.windows_unchanged;
             total.open_windows += s.open_windows;
+            total.open_panes += s.open_panes;
             total.rows_held += s.rows_held;
         }
         self.metrics.set_window(total, self.clusters.len() as u64);

@@ -282,6 +282,18 @@ impl Metrics {
                 w.open_windows,
             ),
             (
+                "tripline_window_panes",
+                "gauge",
+                "Panes held (a sliding window is made of size/slide panes).",
+                w.open_panes,
+            ),
+            (
+                "tripline_window_unchanged_total",
+                "counter",
+                "Windows that closed with the same rows as the window before (not run again).",
+                w.windows_unchanged,
+            ),
+            (
                 "tripline_window_rows",
                 "gauge",
                 "Rows held in open windows: the window state's size.",

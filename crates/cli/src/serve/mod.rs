@@ -179,9 +179,12 @@ fn load(config: &Config) -> anyhow::Result<(RuleSet, EvalContext)> {
         lookups: Arc::new(std::mem::take(&mut content.lookups)),
         ..EvalContext::default()
     };
-    let set = RuleSet::compile(detections, &content.macros, &ctx);
+    let mut set = RuleSet::compile(detections, &content.macros, &ctx);
     for skipped in set.skipped() {
         eprintln!("warning: skipped `{}`: {}", skipped.detection.name, skipped.reason());
+    }
+    for warning in config.windows.apply(&mut set).map_err(anyhow::Error::msg)? {
+        eprintln!("warning: configuration: {warning}");
     }
     if set.is_empty() {
         anyhow::bail!("none of the detections can run");
@@ -318,6 +321,7 @@ async fn serve(
 
     let options = WindowOptions {
         size: config.windows.size.as_secs_f64(),
+        slide: config.windows.slide.as_secs_f64(),
         allowed_lateness: config.windows.allowed_lateness.as_secs_f64(),
         idle_timeout: config.windows.idle_timeout.as_secs_f64(),
         max_rows_per_window: config.windows.max_rows_per_window,
@@ -431,6 +435,7 @@ async fn load_blocking(config: &Config) -> anyhow::Result<anyhow::Result<(RuleSe
         rules: config.rules.clone(),
         macros: config.macros.clone(),
         geoip: config.geoip.clone(),
+        windows: config.windows.clone(),
         ..Config::default()
     };
     tokio::task::spawn_blocking(move || load(&c))
