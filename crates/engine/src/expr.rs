@@ -16,7 +16,8 @@ use crate::geoip::GeoIp;
 use crate::row::Row;
 use crate::value::{Text, Value, parse_number};
 
-/// What expressions can see besides the row: the time the search started and the time zone.
+/// What a search runs with besides its rows: the time it started, the time zone, the GeoIP
+/// database and lookup tables, and the bounds on its commands' state.
 #[derive(Clone, Debug)]
 pub struct EvalContext {
     /// `now()`: the time the search started, from the caller's clock; constant for a search.
@@ -28,6 +29,8 @@ pub struct EvalContext {
     pub geoip: Option<Arc<dyn GeoIp>>,
     /// The lookup tables the `lookup` command can use (none unless configured).
     pub lookups: Arc<crate::lookup::LookupRegistry>,
+    /// Bounds on the state of blocking commands, read when a plan is compiled.
+    pub limits: crate::limits::Limits,
 }
 
 impl Default for EvalContext {
@@ -37,6 +40,7 @@ impl Default for EvalContext {
             tz: TimeZone::UTC,
             geoip: None,
             lookups: Arc::default(),
+            limits: crate::limits::Limits::default(),
         }
     }
 }
