@@ -73,10 +73,11 @@ pub struct LimitReached {
 
 impl fmt::Display for LimitReached {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let groups = if self.command == "stats" {
-            "groups"
-        } else {
-            "groups (value combinations)"
+        let groups = match (self.command, self.max_groups) {
+            ("stats", 1) => "group",
+            ("stats", _) => "groups",
+            (_, 1) => "group (value combination)",
+            _ => "groups (value combinations)",
         };
         write!(
             f,
