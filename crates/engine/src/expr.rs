@@ -130,6 +130,14 @@ impl CExpr {
                         regexes[i] = Some(Arc::new(re));
                     }
                 }
+                // `like` takes a LIKE pattern, not a regex: a literal one is compiled once too, as
+                // for the `LIKE` operator, rather than for every row.
+                if std::ptr::eq(func, &functions::like::LIKE)
+                    && let Some(CExpr::Lit(Value::Str(pattern))) = args.get(1)
+                {
+                    let re = like_regex(pattern).map_err(|m| CompileError::new(*span, m))?;
+                    regexes[1] = Some(Arc::new(re));
+                }
                 CExpr::Call(Call { func, args, regexes })
             }
         })
@@ -362,4 +370,27 @@ pub fn like_regex(pattern: &str) -> Result<Regex, String> {
 /// The pattern is invalid, uses look-around/back-references, or compiles too large.
 pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
     tripline_spl::pcre::compile(pattern).map_err(|e| format!("invalid regular expression `{pattern}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CExpr;
+
+    #[test]
+    fn literal_like_patterns_are_compiled_once() {
+        for text in [r#"like(uri, "/api%")"#, r#"uri LIKE "/api%""#] {
+            let (parsed, _) = tripline_spl::parse_expression(text);
+            let compiled = CExpr::compile(&parsed.unwrap()).unwrap();
+            let CExpr::Call(call) = compiled else {
+                panic!("{text}: {compiled:?}")
+            };
+            assert!(call.regexes[1].is_some(), "{text}");
+        }
+        // A pattern from a field is compiled when the row is seen.
+        let (parsed, _) = tripline_spl::parse_expression("like(uri, pattern)");
+        let CExpr::Call(call) = CExpr::compile(&parsed.unwrap()).unwrap() else {
+            panic!()
+        };
+        assert!(call.regexes[1].is_none());
+    }
 }
