@@ -2,12 +2,14 @@
 //! count and the time span per group) over prepared rows, with few groups (10) and with many
 //! (100,000: one per attacker address, as in a sweep from many sources); then the same rows split
 //! into four parts aggregated apart and merged (what `tripline hunt` does on several threads),
-//! and the merge of four partial states on its own.
+//! and the merge of four partial states on its own. Last, many groups with the group cap at a tenth
+//! of them, so most rows are counted and left out.
 
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tripline_engine::expr::EvalContext;
+use tripline_engine::limits::Limits;
 use tripline_engine::plan::Plan;
 use tripline_engine::row::{Row, TIME};
 use tripline_engine::value::Value;
@@ -74,7 +76,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("stats");
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(4));
+    group.measurement_time(Duration::from_secs(8));
     group.throughput(Throughput::Elements(ROWS as u64));
     for groups in [10, 100_000] {
         let rows = rows(groups);
@@ -110,15 +112,34 @@ fn bench(c: &mut Criterion) {
             );
         });
     }
+    let capped_ctx = EvalContext {
+        limits: Limits::default().with_max_groups(10_000),
+        ..EvalContext::default()
+    };
+    let capped = Plan::compile_text(SEARCH, &capped_ctx).expect("the search compiles");
+    let rows = rows(100_000);
+    group.bench_function("one_pass/100000_groups_capped_at_10000", |b| {
+        b.iter_batched(
+            || (capped.fresh(), rows.clone(), Vec::new()),
+            |(mut plan, rows, mut out)| {
+                for row in rows {
+                    plan.push(row, &capped_ctx, &mut out);
+                }
+                plan.finish(&capped_ctx, &mut out);
+                assert_eq!(out.len(), 10_000);
+                out
+            },
+            BatchSize::LargeInput,
+        );
+    });
     group.finish();
 
     // The merge alone, with many groups (with few it takes microseconds). The partial states
     // are rebuilt outside the timed part for every iteration.
-    let rows = rows(100_000);
     let mut group = c.benchmark_group("stats_merge");
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(500));
-    group.measurement_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(4));
     group.throughput(Throughput::Elements(100_000));
     group.bench_function(format!("{PARTS}_parts/100000_groups"), |b| {
         b.iter_custom(|iters| {
