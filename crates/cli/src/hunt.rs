@@ -19,6 +19,7 @@ use tripline_content::{
     ContentLoad, Detection, RuleOutcome, RuleSet, Selection, Status, builtin_content, builtin_macros, load_content,
 };
 use tripline_engine::expr::EvalContext;
+use tripline_engine::limits::Limits;
 use tripline_sinks::{FindingWriter, Format, WriterOptions};
 use tripline_spl::Severity;
 
@@ -68,6 +69,12 @@ pub(crate) struct HuntArgs {
     /// on one thread [default: the number of cores].
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// Most groups one `stats` of a rule keeps (for `top`/`rare`: value combinations), so that
+    /// attacker-chosen values cannot exhaust memory; rows that would start a group beyond it are
+    /// left out, with a warning. A group takes up to about 2 KB.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
+          default_value_t = Limits::DEFAULT_MAX_GROUPS as u64)]
+    max_groups: u64,
     /// Exit with status 1 when there is any finding (for CI pipelines).
     #[arg(long)]
     fail_on_findings: bool,
@@ -178,6 +185,7 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
     let mut ctx = EvalContext {
         now,
         lookups: Arc::new(std::mem::take(&mut content.lookups)),
+        limits: Limits::default().with_max_groups(usize::try_from(args.max_groups).unwrap_or(usize::MAX)),
         ..EvalContext::default()
     };
     let mut set = RuleSet::compile(selection.detections, &content.macros, &ctx);
@@ -254,6 +262,14 @@ pub(crate) fn run(args: &HuntArgs) -> anyhow::Result<ExitCode> {
         }
     }
     writer.finish().context("writing findings")?;
+
+    // Results cut short by the group cap: a problem, so shown even with --quiet.
+    for outcome in &outcomes {
+        let location = format!("{}: `{}`", outcome.detection.path.display(), outcome.detection.name);
+        for reached in &outcome.limits_reached {
+            eprintln!("{}", render::limit_reached(reached, &location, color));
+        }
+    }
 
     if !args.quiet {
         let what = format!("{findings} {}", if findings == 1 { "finding" } else { "findings" });

@@ -3,6 +3,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 use tripline_content::{Detection, LineIndex, LoadError, Problem, SearchSource};
+use tripline_engine::limits::LimitReached;
 use tripline_spl::{Diagnostic, Severity, Span};
 
 /// Render one SPL diagnostic against the file its search came from.
@@ -106,6 +107,20 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
         .char_indices()
         .nth(column.saturating_sub(1))
         .map_or(start + line_len, |(i, _)| start + i)
+}
+
+/// Render a command that reached its bound on groups (of the rule or search at `location`), with
+/// how to raise it.
+pub(crate) fn limit_reached(reached: &LimitReached, location: &str, color: bool) -> String {
+    let title = format!("{location}: {reached}");
+    let help = format!(
+        "raise the limit with --max-groups N (now {}); a group takes up to about 2 KB of memory",
+        reached.max_groups
+    );
+    let report: &[Group<'_>] = &[Level::WARNING
+        .primary_title(title.as_str())
+        .element(Level::HELP.message(help.as_str()))];
+    renderer(color).render(report)
 }
 
 /// Render a problem that has a file and maybe a position, but no snippet.

@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use tripline_content::{builtin_macros, load_macros, search_from_spl_file};
 use tripline_engine::expr::EvalContext;
+use tripline_engine::limits::Limits;
 use tripline_engine::plan::Plan;
 use tripline_spl::{Code, Diagnostic, ExpandOptions, MacroTable, analyze};
 
@@ -38,6 +39,11 @@ pub(crate) struct SearchArgs {
     /// has one].
     #[arg(long, value_name = "PATH")]
     geoip: Vec<PathBuf>,
+    /// Most groups one `stats` keeps (for `top`/`rare`: value combinations); rows that would
+    /// start a group beyond it are left out, with a warning. A group takes up to about 2 KB.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..),
+          default_value_t = Limits::DEFAULT_MAX_GROUPS as u64)]
+    max_groups: u64,
     /// When to use colour in messages.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -50,6 +56,7 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let now = args.input.now()?;
     let mut ctx = EvalContext {
         now,
+        limits: Limits::default().with_max_groups(usize::try_from(args.max_groups).unwrap_or(usize::MAX)),
         ..EvalContext::default()
     };
 
@@ -106,6 +113,9 @@ pub(crate) fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let mut out = stdout.lock();
     output::write(&mut out, &results, format).context("writing results")?;
     out.flush()?;
+    for reached in plan.limits_reached() {
+        eprintln!("{}", render::limit_reached(&reached, "<search>", color));
+    }
     eprint!(
         "{}",
         summary(

@@ -324,3 +324,43 @@ fn threads_do_not_change_findings() {
     assert_eq!(one, many);
     assert_eq!(one_summary, many_summary);
 }
+
+#[test]
+fn max_groups_caps_a_rule_and_warns_once_even_when_quiet() {
+    for threads in ["1", "3"] {
+        let out = hunt(&[
+            "--rule",
+            PULL_RULE,
+            "--max-groups",
+            "2",
+            "--threads",
+            threads,
+            "--quiet",
+            pulls().to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(json_lines(&out).len(), 2, "threads {threads}");
+        let err = stderr(&out);
+        assert_eq!(err.matches("warning:").count(), 1, "{err}");
+        assert!(
+            err.contains("`Kubernetes Security Scanner Image Pull`: `stats` (command ")
+                && err.contains("reached its limit of 2 groups;")
+                && err.contains("that would have started a new group")
+                && err.contains("--max-groups N (now 2)"),
+            "{err}"
+        );
+    }
+    // At the number of groups there is, nothing changes and nothing is said.
+    let out = hunt(&[
+        "--rule",
+        PULL_RULE,
+        "--max-groups",
+        "3",
+        "--quiet",
+        pulls().to_str().unwrap(),
+    ]);
+    assert_eq!(json_lines(&out).len(), 3);
+    assert_eq!(stderr(&out), "");
+    let out = hunt(&["--rule", PULL_RULE, "--max-groups", "0", pulls().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -17,6 +17,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use tripline_engine::expr::EvalContext;
+use tripline_engine::limits::LimitReached;
 use tripline_engine::needs::Needs;
 use tripline_engine::plan::Plan;
 use tripline_engine::row::{Row, TIME};
@@ -71,6 +72,10 @@ pub struct RuleOutcome {
     pub findings: Vec<Finding>,
     /// Warnings from analysing the search.
     pub warnings: Vec<Diagnostic>,
+    /// The search's commands that reached their bound on groups
+    /// ([`EvalContext::limits`](tripline_engine::expr::EvalContext::limits)) and left rows out,
+    /// one each: the rule's results are incomplete, and the caller should say so.
+    pub limits_reached: Vec<LimitReached>,
 }
 
 /// Runnable detections with their compiled plans, fed one event at a time.
@@ -441,6 +446,7 @@ impl RuleSet {
                     .map(|row| Finding::new(&rule.detection, row, span))
                     .collect();
                 RuleOutcome {
+                    limits_reached: rule.plan.limits_reached(),
                     detection: rule.detection,
                     rows: rule.results,
                     findings,

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use tripline_content::{Detection, RuleSet, builtin_macros, load_detection};
 use tripline_engine::expr::EvalContext;
+use tripline_engine::limits::Limits;
 use tripline_engine::row::Row;
 use tripline_engine::value::Value;
 use tripline_spl::Code;
@@ -135,4 +136,57 @@ fn an_empty_set_takes_events_and_finishes_with_nothing() {
     assert!(set.is_empty());
     set.push(event(1.0, "203.0.113.7", "403"), &ctx);
     assert!(set.finish(&ctx).is_empty());
+}
+
+#[test]
+fn a_rule_over_its_group_limit_says_so_once_across_forks() {
+    let ctx = EvalContext {
+        limits: Limits::default().with_max_groups(2),
+        ..EvalContext::default()
+    };
+    let macros = builtin_macros().expect("built-in macros");
+    let mut set = RuleSet::compile(
+        vec![
+            detection(
+                "Sources",
+                "`kube_audit` | stats count BY sourceIPs{} | rename sourceIPs{} AS src_ip",
+            ),
+            detection(
+                "Refusals",
+                "`kube_audit` responseStatus.code=403 | stats count BY sourceIPs{} | rename sourceIPs{} AS src_ip",
+            ),
+        ],
+        &macros,
+        &ctx,
+    );
+    assert!(set.can_fork());
+    let mut fork = set.fork();
+    // This part has three sources (one left out), the fork two others (none left out there,
+    // both when merged); only 203.0.113.7 was refused.
+    for (t, ip, code) in [
+        (1.0, "203.0.113.7", "403"),
+        (2.0, "10.0.0.1", "200"),
+        (3.0, "10.0.0.2", "200"),
+    ] {
+        set.push(event(t, ip, code), &ctx);
+    }
+    for (t, ip) in [(4.0, "10.0.0.3"), (5.0, "10.0.0.4")] {
+        fork.push(event(t, ip, "200"), &ctx);
+    }
+    set.absorb(fork).expect("stats merges");
+    let outcomes = set.finish(&ctx);
+
+    let sources = &outcomes[0];
+    assert_eq!(sources.rows.len(), 2);
+    assert_eq!(sources.limits_reached.len(), 1, "{:?}", sources.limits_reached);
+    let reached = &sources.limits_reached[0];
+    assert_eq!(
+        (reached.command, reached.max_groups, reached.dropped_rows),
+        ("stats", 2, 3)
+    );
+    assert!(reached.to_string().contains("limit of 2 groups"), "{reached}");
+
+    let refusals = &outcomes[1];
+    assert_eq!(refusals.rows.len(), 1);
+    assert!(refusals.limits_reached.is_empty());
 }

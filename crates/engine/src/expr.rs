@@ -16,7 +16,8 @@ use crate::geoip::GeoIp;
 use crate::row::Row;
 use crate::value::{Text, Value, parse_number};
 
-/// What expressions can see besides the row: the time the search started and the time zone.
+/// What a search runs with besides its rows: the time it started, the time zone, the GeoIP
+/// database and lookup tables, and the bounds on its commands' state.
 #[derive(Clone, Debug)]
 pub struct EvalContext {
     /// `now()`: the time the search started, from the caller's clock; constant for a search.
@@ -28,6 +29,8 @@ pub struct EvalContext {
     pub geoip: Option<Arc<dyn GeoIp>>,
     /// The lookup tables the `lookup` command can use (none unless configured).
     pub lookups: Arc<crate::lookup::LookupRegistry>,
+    /// Bounds on the state of blocking commands, read when a plan is compiled.
+    pub limits: crate::limits::Limits,
 }
 
 impl Default for EvalContext {
@@ -37,6 +40,7 @@ impl Default for EvalContext {
             tz: TimeZone::UTC,
             geoip: None,
             lookups: Arc::default(),
+            limits: crate::limits::Limits::default(),
         }
     }
 }
@@ -125,6 +129,14 @@ impl CExpr {
                         let re = compile_regex(pattern).map_err(|m| CompileError::new(*span, m))?;
                         regexes[i] = Some(Arc::new(re));
                     }
+                }
+                // `like` takes a LIKE pattern, not a regex: a literal one is compiled once too, as
+                // for the `LIKE` operator, rather than for every row.
+                if std::ptr::eq(func, &functions::like::LIKE)
+                    && let Some(CExpr::Lit(Value::Str(pattern))) = args.get(1)
+                {
+                    let re = like_regex(pattern).map_err(|m| CompileError::new(*span, m))?;
+                    regexes[1] = Some(Arc::new(re));
                 }
                 CExpr::Call(Call { func, args, regexes })
             }
@@ -358,4 +370,27 @@ pub fn like_regex(pattern: &str) -> Result<Regex, String> {
 /// The pattern is invalid, uses look-around/back-references, or compiles too large.
 pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
     tripline_spl::pcre::compile(pattern).map_err(|e| format!("invalid regular expression `{pattern}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CExpr;
+
+    #[test]
+    fn literal_like_patterns_are_compiled_once() {
+        for text in [r#"like(uri, "/api%")"#, r#"uri LIKE "/api%""#] {
+            let (parsed, _) = tripline_spl::parse_expression(text);
+            let compiled = CExpr::compile(&parsed.unwrap()).unwrap();
+            let CExpr::Call(call) = compiled else {
+                panic!("{text}: {compiled:?}")
+            };
+            assert!(call.regexes[1].is_some(), "{text}");
+        }
+        // A pattern from a field is compiled when the row is seen.
+        let (parsed, _) = tripline_spl::parse_expression("like(uri, pattern)");
+        let CExpr::Call(call) = CExpr::compile(&parsed.unwrap()).unwrap() else {
+            panic!()
+        };
+        assert!(call.regexes[1].is_none());
+    }
 }

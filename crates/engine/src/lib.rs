@@ -8,6 +8,7 @@ pub mod expr;
 pub mod functions;
 pub mod geoip;
 pub mod json;
+pub mod limits;
 pub mod lookup;
 pub mod row;
 pub mod time;

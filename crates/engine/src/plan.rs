@@ -11,6 +11,7 @@ use tripline_spl::ast::Query;
 use crate::CompileError;
 use crate::commands::{self, Operator};
 use crate::expr::EvalContext;
+use crate::limits::LimitReached;
 use crate::needs::Needs;
 use crate::row::{Row, TIME, sort_newest_first};
 
@@ -131,6 +132,23 @@ impl Plan {
     #[must_use]
     pub fn requires_geoip(&self) -> bool {
         self.ops.iter().any(|op| op.requires_geoip())
+    }
+
+    /// The commands that reached their bound on groups ([`crate::limits::Limits`]) and left rows
+    /// out, one report each, in pipeline order. Complete after [`Plan::finish`] (and, for the
+    /// first blocking command, after [`Plan::merge`] too).
+    #[must_use]
+    pub fn limits_reached(&self) -> Vec<LimitReached> {
+        self.ops
+            .iter()
+            .enumerate()
+            .filter_map(|(position, op)| {
+                op.limit_reached().map(|mut r| {
+                    r.position = position;
+                    r
+                })
+            })
+            .collect()
     }
 
     /// The operators, in order.

@@ -14,6 +14,7 @@ use tripline_spl::ast::{Command, CommandKind, OptionArg};
 
 use crate::CompileError;
 use crate::expr::EvalContext;
+use crate::limits::LimitReached;
 use crate::needs::Needs;
 use crate::row::Row;
 
@@ -88,6 +89,12 @@ pub trait Operator: Send + fmt::Debug {
     fn requires_geoip(&self) -> bool {
         false
     }
+
+    /// Whether the command reached its bound on groups ([`crate::limits::Limits`]) and left rows
+    /// out, so far (after [`Operator::finish`] too). The position is left for the plan to fill.
+    fn limit_reached(&self) -> Option<LimitReached> {
+        None
+    }
 }
 
 /// Compile one parsed command.
@@ -99,8 +106,8 @@ pub fn compile(cmd: &Command, ctx: &EvalContext) -> Result<Box<dyn Operator>, Co
         CommandKind::Search(e) => search::compile(e.as_ref(), ctx),
         CommandKind::Where(e) => where_::compile(e),
         CommandKind::Eval(assignments) => eval::compile(assignments),
-        CommandKind::Stats(s) => stats::compile(s, stats::Mode::Stats),
-        CommandKind::Eventstats(s) => stats::compile(s, stats::Mode::Eventstats),
+        CommandKind::Stats(s) => stats::compile(s, stats::Mode::Stats, ctx),
+        CommandKind::Eventstats(s) => stats::compile(s, stats::Mode::Eventstats, ctx),
         CommandKind::Rename(pairs) => rename::compile(pairs),
         CommandKind::Spath(s) => spath::compile(s),
         CommandKind::Rex(r) => rex::compile(r),
@@ -113,8 +120,8 @@ pub fn compile(cmd: &Command, ctx: &EvalContext) -> Result<Box<dyn Operator>, Co
         CommandKind::Sort(s) => sort::compile(s),
         CommandKind::Head(h) => head::compile(h),
         CommandKind::Tail(t) => tail::compile(t),
-        CommandKind::Top(t) => top::compile(t, false),
-        CommandKind::Rare(t) => top::compile(t, true),
+        CommandKind::Top(t) => top::compile(t, false, ctx),
+        CommandKind::Rare(t) => top::compile(t, true, ctx),
         CommandKind::Streamstats(s) => streamstats::compile(s),
         CommandKind::Mvexpand(m) => mvexpand::compile(m),
         CommandKind::Makeresults(options) => makeresults::compile(options),

@@ -10,12 +10,20 @@
 //! `dedup_splitvals=true`. Without BY, `stats` returns exactly one row even for no input (`count`
 //! is 0). An aggregation without `AS` is named as written: `values(responseStatus.reason)`.
 //!
+//! Memory is bounded: `stats` keeps at most [`Limits::max_groups`](crate::limits::Limits)
+//! groups. Once it has that many, a row that would start a new group is left out and counted
+//! (reported by [`Plan::limits_reached`](crate::plan::Plan::limits_reached)), while the groups it
+//! has keep updating; partial states merged together keep the same bound. Splunk has no such
+//! limit (it spills to disk), so results beyond it differ, and the caller says so. `eventstats`
+//! holds every input row, so its groups are bounded by its input and not capped.
+//!
 //! Examples (run as tests below):
 //! - `stats count values(userAgent) as userAgent BY sourceIPs{} Country City`
 //! - `eventstats values(current) as current BY source.workload.name`
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use tripline_spl::ast::{Aggregation, AggregationArg, StatsCommand};
 
@@ -23,6 +31,7 @@ use super::{Operator, bool_option};
 use crate::CompileError;
 use crate::aggregate::{AggFn, AggState};
 use crate::expr::{CExpr, EvalContext};
+use crate::limits::{GroupCap, LimitReached};
 use crate::needs::Needs;
 use crate::row::{Row, TIME};
 use crate::value::{Text, Value, compare_mixed};
@@ -117,6 +126,14 @@ pub(crate) fn compile_aggregations(terms: &[Aggregation]) -> Result<Vec<Agg>, Co
 
 type Key = Vec<Text>;
 
+/// One group's aggregation states, and how many rows went into it (what a merge that has no
+/// room for the group leaves out).
+#[derive(Clone, Debug)]
+struct Group {
+    rows: u64,
+    states: Vec<AggState>,
+}
+
 /// The compiled `stats`/`eventstats` command and its state.
 #[derive(Clone, Debug)]
 pub(crate) struct Stats {
@@ -124,12 +141,14 @@ pub(crate) struct Stats {
     aggs: Vec<Agg>,
     by: Vec<Text>,
     dedup_splitvals: bool,
-    groups: HashMap<Key, Vec<AggState>>,
+    groups: HashMap<Key, Group>,
+    /// The bound on `groups` (none for `eventstats`), with the rows it left out.
+    cap: GroupCap,
     /// `eventstats`: the input rows, with the key of the group each belongs to.
     rows: Vec<(Option<Key>, Row)>,
 }
 
-pub(crate) fn compile(s: &StatsCommand, mode: Mode) -> Result<Box<dyn Operator>, CompileError> {
+pub(crate) fn compile(s: &StatsCommand, mode: Mode, ctx: &EvalContext) -> Result<Box<dyn Operator>, CompileError> {
     let aggs = compile_aggregations(&s.aggregations)?;
     Ok(Box::new(Stats {
         mode,
@@ -137,6 +156,10 @@ pub(crate) fn compile(s: &StatsCommand, mode: Mode) -> Result<Box<dyn Operator>,
         by: s.by.iter().map(|f| Text::from(f.name.as_str())).collect(),
         dedup_splitvals: bool_option(&s.options, "dedup_splitvals", false)?,
         groups: HashMap::new(),
+        cap: match mode {
+            Mode::Stats => GroupCap::new(ctx.limits.max_groups),
+            Mode::Eventstats => GroupCap::unlimited(),
+        },
         rows: Vec::new(),
     }))
 }
@@ -176,11 +199,21 @@ impl Stats {
     fn update(&mut self, key: Key, row: &Row, ctx: &EvalContext) {
         let time = row.time().unwrap_or(f64::NEG_INFINITY);
         let aggs = &self.aggs;
-        let states = self
-            .groups
-            .entry(key)
-            .or_insert_with(|| aggs.iter().map(|a| AggState::new(a.func)).collect());
-        for (agg, state) in aggs.iter().zip(states.iter_mut()) {
+        let len = self.groups.len();
+        let group = match self.groups.entry(key) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                if !self.cap.admit(len, 1) {
+                    return;
+                }
+                e.insert(Group {
+                    rows: 0,
+                    states: aggs.iter().map(|a| AggState::new(a.func)).collect(),
+                })
+            }
+        };
+        group.rows += 1;
+        for (agg, state) in aggs.iter().zip(group.states.iter_mut()) {
             match &agg.input {
                 Input::Event => state.add_event(),
                 Input::Field(f) => state.add(agg.func, row.get(f), time, row.seq),
@@ -223,10 +256,10 @@ impl Operator for Stats {
         match self.mode {
             Mode::Stats => {
                 if self.groups.is_empty() && self.by.is_empty() {
-                    let empty: Vec<AggState> = self.aggs.iter().map(|a| AggState::new(a.func)).collect();
-                    self.groups.insert(Vec::new(), empty);
+                    let states = self.aggs.iter().map(|a| AggState::new(a.func)).collect();
+                    self.groups.insert(Vec::new(), Group { rows: 0, states });
                 }
-                let mut groups: Vec<(Key, Vec<AggState>)> = self.groups.drain().collect();
+                let mut groups: Vec<(Key, Group)> = self.groups.drain().collect();
                 groups.sort_by(|a, b| {
                     a.0.iter()
                         .zip(&b.0)
@@ -234,12 +267,12 @@ impl Operator for Stats {
                         .find(|o| o.is_ne())
                         .unwrap_or(std::cmp::Ordering::Equal)
                 });
-                for (key, states) in groups {
+                for (key, group) in groups {
                     let mut row = Row::with_capacity(self.by.len() + self.aggs.len());
                     for (name, value) in self.by.iter().zip(key) {
                         row.set(name, Value::Str(value));
                     }
-                    for (name, value) in self.results(&states) {
+                    for (name, value) in self.results(&group.states) {
                         row.set_opt(&name, value);
                     }
                     out.push(row);
@@ -249,8 +282,8 @@ impl Operator for Stats {
                 let mut rows = std::mem::take(&mut self.rows);
                 rows.sort_by_key(|(_, r)| r.seq);
                 for (key, mut row) in rows {
-                    if let Some(states) = key.as_ref().and_then(|k| self.groups.get(k)) {
-                        for (name, value) in self.results(states) {
+                    if let Some(group) = key.as_ref().and_then(|k| self.groups.get(k)) {
+                        for (name, value) in self.results(&group.states) {
                             row.set_opt(&name, value);
                         }
                     }
@@ -289,18 +322,24 @@ impl Operator for Stats {
             .as_any_mut()
             .downcast_mut::<Stats>()
             .ok_or_else(|| "cannot merge different commands".to_string())?;
-        for (key, states) in other.groups.drain() {
-            match self.groups.get_mut(&key) {
-                Some(mine) => {
-                    for ((agg, a), b) in self.aggs.iter().zip(mine.iter_mut()).zip(states) {
+        for (key, group) in other.groups.drain() {
+            let len = self.groups.len();
+            match self.groups.entry(key) {
+                Entry::Occupied(e) => {
+                    let mine = e.into_mut();
+                    mine.rows += group.rows;
+                    for ((agg, a), b) in self.aggs.iter().zip(mine.states.iter_mut()).zip(group.states) {
                         a.merge(agg.func, b);
                     }
                 }
-                None => {
-                    self.groups.insert(key, states);
+                Entry::Vacant(e) => {
+                    if self.cap.admit(len, group.rows) {
+                        e.insert(group);
+                    }
                 }
             }
         }
+        self.cap.absorb(&other.cap);
         self.rows.append(&mut other.rows);
         Ok(())
     }
@@ -308,15 +347,125 @@ impl Operator for Stats {
     fn fresh(&self) -> Box<dyn Operator> {
         Box::new(Stats {
             groups: HashMap::new(),
+            cap: self.cap.fresh(),
             rows: Vec::new(),
             ..self.clone()
         })
+    }
+
+    fn limit_reached(&self) -> Option<LimitReached> {
+        self.cap.report("stats")
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::commands::testing::{row, rows, run};
+    use crate::commands::testing::{render, row, rows, run};
+    use crate::expr::EvalContext;
+    use crate::limits::Limits;
+    use crate::plan::Plan;
+    use crate::row::Row;
+
+    /// `spl` (after `search *`) compiled with a cap of `max_groups`, and its context.
+    fn capped(spl: &str, max_groups: usize) -> (Plan, EvalContext) {
+        let ctx = EvalContext {
+            limits: Limits::default().with_max_groups(max_groups),
+            ..EvalContext::default()
+        };
+        let plan = Plan::compile_text(&format!("search * | {spl}"), &ctx).unwrap();
+        (plan, ctx)
+    }
+
+    fn feed(plan: &mut Plan, rows: Vec<Row>, first_seq: u64, ctx: &EvalContext) {
+        let mut out = Vec::new();
+        for (i, mut r) in rows.into_iter().enumerate() {
+            r.seq = first_seq + i as u64;
+            plan.push(r, ctx, &mut out);
+        }
+        assert!(out.is_empty());
+    }
+
+    fn finish(plan: &mut Plan, ctx: &EvalContext) -> Vec<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        plan.finish(ctx, &mut out);
+        out.iter().map(render).collect()
+    }
+
+    fn ips(list: &[&str]) -> Vec<Row> {
+        list.iter().map(|ip| row(&[("ip", ip), ("ua", "curl")])).collect()
+    }
+
+    #[test]
+    fn group_cap_holds_keeps_existing_groups_updating_and_reports_once() {
+        let (mut plan, ctx) = capped("stats count values(ua) as ua BY ip", 2);
+        let mut input = ips(&["a", "b", "c", "a", "d", "b", "c"]);
+        input.push(row(&[("ip", "a|e"), ("ua", "wget")]));
+        feed(&mut plan, input, 0, &ctx);
+        assert_eq!(
+            finish(&mut plan, &ctx),
+            rows(&[
+                &[("ip", "a"), ("count", "3"), ("ua", "curl|wget")],
+                &[("ip", "b"), ("count", "2"), ("ua", "curl")]
+            ])
+        );
+        // c, d, c and the e of the multivalue row: four rows (group memberships) left out, one
+        // report, for the command after `search *`.
+        let reports = plan.limits_reached();
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert_eq!(
+            (
+                reports[0].command,
+                reports[0].position,
+                reports[0].max_groups,
+                reports[0].dropped_rows
+            ),
+            ("stats", 1, 2, 4)
+        );
+    }
+
+    #[test]
+    fn results_below_the_cap_are_unchanged() {
+        let input = || ips(&["a", "b", "c", "a", "d", "b", "c"]);
+        let spl = "stats count values(ua) as ua min(_time) as first BY ip";
+        let uncapped = run(spl, input());
+        let (mut plan, ctx) = capped(spl, 4);
+        feed(&mut plan, input(), 0, &ctx);
+        assert_eq!(finish(&mut plan, &ctx), uncapped);
+        assert_eq!(plan.limits_reached(), Vec::new());
+        assert_eq!(uncapped.len(), 4);
+    }
+
+    #[test]
+    fn merged_partial_states_respect_the_cap() {
+        let (plan, ctx) = capped("stats count BY ip", 4);
+        let mut a = plan.fresh();
+        let mut b = plan.fresh();
+        // a: three groups; b: five, one of them shared with a, so b leaves one row out itself.
+        feed(&mut a, ips(&["x", "y", "z"]), 0, &ctx);
+        feed(&mut b, ips(&["z", "p", "q", "r", "s", "p"]), 3, &ctx);
+        assert_eq!(b.limits_reached()[0].dropped_rows, 1);
+        a.merge(&mut b).unwrap();
+        let got = finish(&mut a, &ctx);
+        // z merges; of b's three other groups (four rows) only one fits.
+        assert_eq!(got.len(), 4, "{got:?}");
+        let counted: u64 = got.iter().map(|r| r[1].1.parse::<u64>().unwrap()).sum();
+        let dropped = a.limits_reached()[0].dropped_rows;
+        assert_eq!(counted + dropped, 9, "{got:?}");
+        assert!(got.contains(&vec![("ip".into(), "z".into()), ("count".into(), "2".into())]));
+        assert_eq!(a.limits_reached().len(), 1);
+    }
+
+    #[test]
+    fn eventstats_is_not_capped() {
+        let (mut plan, ctx) = capped("eventstats count BY ip", 1);
+        feed(&mut plan, ips(&["a", "b"]), 0, &ctx);
+        let got = finish(&mut plan, &ctx);
+        assert!(
+            got.iter().all(|r| r.iter().any(|(k, v)| k == "count" && v == "1")),
+            "{got:?}"
+        );
+        assert_eq!(plan.limits_reached(), Vec::new());
+    }
 
     #[test]
     fn count_values_by_with_multivalue_split() {

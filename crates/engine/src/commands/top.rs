@@ -29,6 +29,11 @@
 //!
 //! Partial states merge (counts add), so `top` can finish a parallel run.
 //!
+//! Memory is bounded: at most [`Limits::max_groups`](crate::limits::Limits) counters, one per BY
+//! group and combination of values. Once full, a combination without a counter is left out and
+//! counted (as `stats` does with groups), while existing counters keep counting; the BY group's
+//! total (the percentage base) still counts the row when the group exists.
+//!
 //! Examples (run as tests below):
 //! - `top src_ip`
 //! - `top 2 user BY cluster useother=true`
@@ -37,6 +42,7 @@
 use std::any::Any;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use tripline_spl::ast::TopCommand;
 
@@ -44,6 +50,7 @@ use super::sort::{count_option, parse_count};
 use super::{Operator, bool_option, option};
 use crate::CompileError;
 use crate::expr::EvalContext;
+use crate::limits::{GroupCap, LimitReached};
 use crate::needs::Needs;
 use crate::row::Row;
 use crate::value::{Text, Value, compare_mixed};
@@ -76,10 +83,13 @@ pub(crate) struct Top {
     useother: bool,
     otherstr: Text,
     groups: HashMap<Tuple, Group>,
+    /// Counters over all groups: what the cap bounds.
+    counters: usize,
+    cap: GroupCap,
 }
 
 /// Compile `top` (`rare = false`) or `rare`.
-pub(crate) fn compile(t: &TopCommand, rare: bool) -> Result<Box<dyn Operator>, CompileError> {
+pub(crate) fn compile(t: &TopCommand, rare: bool, ctx: &EvalContext) -> Result<Box<dyn Operator>, CompileError> {
     let mut limit = match &t.limit {
         None => DEFAULT_LIMIT,
         Some(l) => parse_count(l, "the number of results")?,
@@ -110,6 +120,8 @@ pub(crate) fn compile(t: &TopCommand, rare: bool) -> Result<Box<dyn Operator>, C
         useother: bool_option(&t.options, "useother", false)?,
         otherstr: text("otherstr", "OTHER"),
         groups: HashMap::new(),
+        counters: 0,
+        cap: GroupCap::new(ctx.limits.max_groups),
     }))
 }
 
@@ -143,6 +155,20 @@ fn compare_tuples(a: &Tuple, b: &Tuple) -> Ordering {
 }
 
 impl Top {
+    fn name(&self) -> &'static str {
+        if self.rare { "rare" } else { "top" }
+    }
+
+    /// Add `count` to the counter of `values` in `group`, making the counter if there is room.
+    fn count(group: &mut Group, values: Tuple, count: u64, counters: &mut usize, cap: &mut GroupCap) {
+        if let Some(c) = group.counts.get_mut(&values) {
+            *c += count;
+        } else if cap.admit(*counters, count) {
+            group.counts.insert(values, count);
+            *counters += 1;
+        }
+    }
+
     fn output(&self, by: &Tuple, values: &[Text], count: u64, total: u64) -> Row {
         let mut row = Row::with_capacity(self.by.len() + self.fields.len() + 2);
         for (name, v) in self.by.iter().zip(by) {
@@ -173,10 +199,18 @@ impl Operator for Top {
             return;
         }
         for by in tuples(&row, &self.by) {
-            let group = self.groups.entry(by).or_default();
+            // A new group is made only with room for a counter in it.
+            let group = match self.groups.entry(by) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(_) if !self.cap.has_room(self.counters) => {
+                    self.cap.drop_rows(values.len() as u64);
+                    continue;
+                }
+                Entry::Vacant(e) => e.insert(Group::default()),
+            };
             group.total += 1;
             for v in &values {
-                *group.counts.entry(v.clone()).or_insert(0) += 1;
+                Top::count(group, v.clone(), 1, &mut self.counters, &mut self.cap);
             }
         }
     }
@@ -228,26 +262,40 @@ impl Operator for Top {
             .downcast_mut::<Top>()
             .ok_or_else(|| "cannot merge different commands".to_string())?;
         for (by, group) in other.groups.drain() {
-            let mine = self.groups.entry(by).or_default();
+            let mine = match self.groups.entry(by) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(_) if !self.cap.has_room(self.counters) => {
+                    self.cap.drop_rows(group.counts.values().sum());
+                    continue;
+                }
+                Entry::Vacant(e) => e.insert(Group::default()),
+            };
             mine.total += group.total;
             for (values, count) in group.counts {
-                *mine.counts.entry(values).or_insert(0) += count;
+                Top::count(mine, values, count, &mut self.counters, &mut self.cap);
             }
         }
+        self.cap.absorb(&other.cap);
         Ok(())
     }
 
     fn fresh(&self) -> Box<dyn Operator> {
         Box::new(Top {
             groups: HashMap::new(),
+            counters: 0,
+            cap: self.cap.fresh(),
             ..self.clone()
         })
+    }
+
+    fn limit_reached(&self) -> Option<LimitReached> {
+        self.cap.report(self.name())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::commands::testing::{row, rows, run};
+    use crate::commands::testing::{render, row, rows, run};
     use crate::expr::EvalContext;
     use crate::plan::Plan;
 
@@ -362,5 +410,71 @@ mod tests {
         assert_eq!(out.len(), 3);
         assert_eq!(out[0].get("count").unwrap().to_text(), "3");
         assert_eq!(out[2].get("percent").unwrap().to_text(), "16.666667");
+    }
+
+    fn capped(spl: &str, max_groups: usize) -> (Plan, EvalContext) {
+        let ctx = EvalContext {
+            limits: crate::limits::Limits::default().with_max_groups(max_groups),
+            ..EvalContext::default()
+        };
+        (Plan::compile_text(spl, &ctx).unwrap(), ctx)
+    }
+
+    #[test]
+    fn counter_cap_holds_and_reports_once() {
+        let (mut plan, ctx) = capped("search * | top src_ip", 2);
+        let mut out = Vec::new();
+        for r in ips() {
+            plan.push(r, &ctx, &mut out);
+        }
+        plan.finish(&ctx, &mut out);
+        // 3.3.3.3 came third: left out of the counts, still in the percentage base.
+        assert_eq!(
+            out.iter().map(render).collect::<Vec<_>>(),
+            rows(&[
+                &[("src_ip", "1.1.1.1"), ("count", "3"), ("percent", "50.000000")],
+                &[("src_ip", "2.2.2.2"), ("count", "2"), ("percent", "33.333333")],
+            ])
+        );
+        let reports = plan.limits_reached();
+        assert_eq!(reports.len(), 1);
+        assert_eq!((reports[0].command, reports[0].dropped_rows), ("top", 1));
+
+        // A BY group is not made without room for a counter in it.
+        let (mut plan, ctx) = capped("search * | rare user BY cluster", 2);
+        let input = vec![
+            row(&[("cluster", "a"), ("user", "u1")]),
+            row(&[("cluster", "a"), ("user", "u2")]),
+            row(&[("cluster", "b"), ("user", "u1")]),
+        ];
+        let mut out = Vec::new();
+        for r in input {
+            plan.push(r, &ctx, &mut out);
+        }
+        plan.finish(&ctx, &mut out);
+        assert_eq!(out.len(), 2);
+        assert!(out.iter().all(|r| r.get("cluster").unwrap().to_text() == "a"));
+        assert_eq!(plan.limits_reached()[0].command, "rare");
+    }
+
+    #[test]
+    fn merged_counts_respect_the_cap() {
+        let (mut a, ctx) = capped("search * | top src_ip", 2);
+        let mut b = a.fresh();
+        let mut out = Vec::new();
+        for (i, r) in ips().into_iter().enumerate() {
+            if i % 2 == 0 { &mut a } else { &mut b }.push(r, &ctx, &mut out);
+        }
+        // b saw 2.2.2.2, 3.3.3.3 then 1.1.1.1, which did not fit; a has no room for 3.3.3.3.
+        a.merge(&mut b).unwrap();
+        a.finish(&ctx, &mut out);
+        assert_eq!(
+            out.iter().map(render).collect::<Vec<_>>(),
+            rows(&[
+                &[("src_ip", "1.1.1.1"), ("count", "2"), ("percent", "33.333333")],
+                &[("src_ip", "2.2.2.2"), ("count", "2"), ("percent", "33.333333")],
+            ])
+        );
+        assert_eq!(a.limits_reached()[0].dropped_rows, 2);
     }
 }
