@@ -362,4 +362,14 @@ fn configuration_errors_name_the_key() {
     .expect("write");
     let (code, err) = run("d.toml", &["--insecure-plain-http", "--check"]);
     assert_eq!(code, Some(0), "{err}");
+    // Structured logs: one JSON object per line, with the level and the message.
+    let (code, err) = run("b.toml", &["--insecure-plain-http", "--check", "--log-format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let valid = err
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .find(|v| v["message"] == "the configuration and the rules are valid")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(valid["level"], "INFO");
+    assert!(valid["timestamp"].is_string());
 }

@@ -22,6 +22,9 @@ pub(crate) struct Config {
     /// Serve plain HTTP (no TLS). Must be asked for.
     #[serde(default)]
     pub(crate) insecure_plain_http: bool,
+    /// How log lines look on stderr.
+    #[serde(default)]
+    pub(crate) log_format: LogFormat,
     /// Detection files or directories (none: the built-in pack).
     #[serde(default)]
     pub(crate) rules: Vec<PathBuf>,
@@ -317,6 +320,17 @@ pub(crate) struct WalConfig {
     pub(crate) max_size: ByteSize,
 }
 
+/// `log_format`: log lines on stderr.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    /// A timestamp, the level and the message with its fields, for people.
+    #[default]
+    Text,
+    /// One JSON object per line, for log pipelines.
+    Json,
+}
+
 /// `wal.fsync`.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -407,6 +421,7 @@ impl Default for Config {
         Config {
             listen: default_listen(),
             insecure_plain_http: false,
+            log_format: LogFormat::default(),
             rules: Vec::new(),
             macros: Vec::new(),
             geoip: Vec::new(),
@@ -517,6 +532,7 @@ mod tests {
             r#"
 listen = "127.0.0.1:9000"
 insecure_plain_http = true
+log_format = "json"
 rules = ["rules/"]
 macros = []
 geoip = []

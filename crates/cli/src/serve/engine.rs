@@ -170,7 +170,7 @@ impl Engine {
             self.replay(&wal);
         }
         self.metrics.ready.store(true, Ordering::Relaxed);
-        eprintln!("tripline serve: ready");
+        tracing::info!("ready");
         let tick = Duration::from_secs_f64((self.options.idle_timeout / 4.0).clamp(0.01, 0.25));
         let mut final_flush = false;
         let mut last_truncate = Instant::now();
@@ -248,14 +248,14 @@ impl Engine {
         self.replaying = false;
         self.floor.clear();
         match result {
-            Ok(stats) if stats.entries > 0 => eprintln!(
-                "tripline serve: replayed {} entries of the write-ahead log ({} segments) in {:.1} s",
+            Ok(stats) if stats.entries > 0 => tracing::info!(
+                "replayed {} entries of the write-ahead log ({} segments) in {:.1} s",
                 stats.entries,
                 stats.segments,
                 started.elapsed().as_secs_f64()
             ),
             Ok(_) => {}
-            Err(e) => eprintln!("error: serve: wal: replay stopped: {e}"),
+            Err(e) => tracing::error!("wal: replay stopped: {e}"),
         }
         self.metrics.set_wal(wal.bytes(), wal.segments());
     }
@@ -342,10 +342,11 @@ impl Engine {
                 .push_selected(&row, &cluster.selection, &self.ctx, &mut self.findings);
         }
         if cluster.rules.stats().capped_windows > capped {
-            eprintln!(
-                "warning: serve: cluster `{}`: a window reached windows.max_rows_per_window ({}); further rows \
+            tracing::warn!(
+                "cluster `{}`: a window reached windows.max_rows_per_window ({}); further rows \
                  in it are dropped (tripline_window_capped_rows_total)",
-                batch.cluster, self.options.max_rows_per_window
+                batch.cluster,
+                self.options.max_rows_per_window
             );
         }
         let immediate = self.findings.len() - before;
@@ -402,7 +403,7 @@ impl Engine {
             self.retired.windows_closed += old.windows_closed;
             self.retired.windows_unchanged += old.windows_unchanged;
         }
-        eprintln!("tripline serve: rules reloaded: {} rules", self.template.len());
+        tracing::info!("rules reloaded: {} rules", self.template.len());
         self.metrics.reload("ok");
     }
 
@@ -433,7 +434,7 @@ impl Engine {
             for sink in &self.sinks {
                 // Waits while the sink's queue is full: back pressure up to the request queue.
                 if let Err(e) = self.runtime.block_on(sink.send(&finding)) {
-                    eprintln!("error: serve: sink `{}`: {e}", sink.name());
+                    tracing::error!("sink `{}`: {e}", sink.name());
                 }
             }
         }
@@ -495,7 +496,7 @@ impl Engine {
             Ok(n) => {
                 self.metrics.wal_truncated.fetch_add(n as u64, Ordering::Relaxed);
             }
-            Err(e) => eprintln!("error: serve: wal: cannot delete old segments: {e}"),
+            Err(e) => tracing::error!("wal: cannot delete old segments: {e}"),
         }
         self.metrics.set_wal(wal.bytes(), wal.segments());
     }

@@ -302,7 +302,7 @@ async fn accept(
         }
         Err(e) => {
             release();
-            eprintln!("error: serve: parsing a request failed: {e}");
+            tracing::error!("parsing a request failed: {e}");
             return refuse(
                 &state,
                 Rejection::BadBody,

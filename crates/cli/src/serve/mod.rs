@@ -79,6 +79,10 @@ pub(crate) struct ServeArgs {
     /// Run without the write-ahead log: a crash loses the batches queued and the open windows.
     #[arg(long, conflicts_with = "wal_dir")]
     no_wal: bool,
+    /// Log lines on stderr: `text` (one human-readable line per event) or `json` (one object per
+    /// line: timestamp, level, message and fields, for a log pipeline) [default: text].
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<config::LogFormat>,
     /// Check the configuration and the rules, then exit.
     #[arg(long)]
     check: bool,
@@ -103,6 +107,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(2));
     }
+    init_logs(config.log_format);
     let tokens = match &config.auth.token_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -159,6 +164,9 @@ fn apply_flags(config: &mut Config, args: &ServeArgs) {
     if args.no_wal {
         config.wal.enabled = false;
     }
+    if let Some(format) = args.log_format {
+        config.log_format = format;
+    }
 }
 
 /// Load the rules: the production and experimental detections of the pack, compiled.
@@ -181,10 +189,10 @@ fn load(config: &Config) -> anyhow::Result<(RuleSet, EvalContext)> {
     };
     let mut set = RuleSet::compile(detections, &content.macros, &ctx);
     for skipped in set.skipped() {
-        eprintln!("warning: skipped `{}`: {}", skipped.detection.name, skipped.reason());
+        tracing::warn!("skipped `{}`: {}", skipped.detection.name, skipped.reason());
     }
     for warning in config.windows.apply(&mut set).map_err(anyhow::Error::msg)? {
-        eprintln!("warning: configuration: {warning}");
+        tracing::warn!("configuration: {warning}");
     }
     if set.is_empty() {
         anyhow::bail!("none of the detections can run");
@@ -194,7 +202,8 @@ fn load(config: &Config) -> anyhow::Result<(RuleSet, EvalContext)> {
             Some(geoip) => ctx.geoip = Some(geoip),
             None => {
                 let rules: Vec<&str> = set.geolocating().map(|d| d.name.as_str()).collect();
-                eprintln!("{}", crate::geoip::missing_warning_for_rules(&rules));
+                let text = crate::geoip::missing_warning_for_rules(&rules);
+                tracing::warn!("{}", text.strip_prefix("warning: ").unwrap_or(&text));
             }
         }
     }
@@ -284,7 +293,7 @@ async fn serve(
             .with_context(|| format!("listen: cannot listen on {}", config.listen))?;
         let addr = listener.local_addr().context("listen: the bound address")?;
         let scheme = if tls.is_some() { "https" } else { "http" };
-        eprintln!("tripline serve: listening on {scheme}://{addr}");
+        tracing::info!("listening on {scheme}://{addr}");
         Some(listener)
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -312,9 +321,9 @@ async fn serve(
             return Err(e);
         }
     };
-    eprintln!("tripline serve: {} rules loaded", set.len());
+    tracing::info!("{} rules loaded", set.len());
     if check {
-        eprintln!("tripline serve: the configuration and the rules are valid");
+        tracing::info!("the configuration and the rules are valid");
         return Ok(ExitCode::SUCCESS);
     }
     *prefilter.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(set.prefilter().clone());
@@ -369,7 +378,7 @@ async fn serve(
         tokio::select! {
             () = shutdown_signal() => break,
             () = hangup() => {
-                eprintln!("tripline serve: SIGHUP: reloading the rules");
+                tracing::info!("SIGHUP: reloading the rules");
                 match load_blocking(&config).await {
                     Ok(Ok((rules, ctx))) => {
                         if reload_tx.send(engine::Reload { rules, ctx }).is_err() {
@@ -378,13 +387,13 @@ async fn serve(
                     }
                     Ok(Err(e)) | Err(e) => {
                         metrics.reload("error");
-                        eprintln!("error: serve: the rules were not reloaded (the old ones keep running): {e:#}");
+                        tracing::error!("the rules were not reloaded (the old ones keep running): {e:#}");
                     }
                 }
             }
         }
     }
-    eprintln!("tripline serve: shutting down: no new connections; finishing requests, windows and sinks");
+    tracing::info!("shutting down: no new connections; finishing requests, windows and sinks");
     metrics.ready.store(false, Ordering::Relaxed);
     let _ = stop_tx.send(true);
     if let Some(server) = server {
@@ -403,9 +412,10 @@ async fn serve(
         let name = sink.name().to_owned();
         let stats = sink.shutdown(config.shutdown_grace).await;
         if stats.dead_lettered > 0 || stats.lost > 0 {
-            eprintln!(
-                "warning: serve: sink `{name}`: {} findings dead-lettered, {} lost",
-                stats.dead_lettered, stats.lost
+            tracing::warn!(
+                "sink `{name}`: {} findings dead-lettered, {} lost",
+                stats.dead_lettered,
+                stats.lost
             );
         }
         delivered &= stats.pending == 0;
@@ -415,18 +425,33 @@ async fn serve(
         if stopped.flushed && delivered {
             match wal.finish(stopped.processed, &stopped.horizon) {
                 Ok(true) => {}
-                Ok(false) => eprintln!(
-                    "tripline serve: requests came in during shutdown; the write-ahead log keeps them for the next start"
+                Ok(false) => tracing::info!(
+                    "requests came in during shutdown; the write-ahead log keeps them for the next start"
                 ),
-                Err(e) => eprintln!("error: serve: wal: {e}"),
+                Err(e) => tracing::error!("wal: {e}"),
             }
         } else {
-            eprintln!("tripline serve: the write-ahead log is kept: the next start replays it");
+            tracing::info!("the write-ahead log is kept: the next start replays it");
         }
     }
     drop(writer_thread);
-    eprintln!("tripline serve: stopped after {} events", metrics.events_total());
+    tracing::info!("stopped after {} events", metrics.events_total());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Send the service's log events (and the sinks' delivery errors, which go through `tracing`) to
+/// stderr, as text or JSON lines. Only for `serve`: the batch commands print plain diagnostics.
+fn init_logs(format: config::LogFormat) {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .with_ansi(false);
+    // A second initialisation (tests running `run` twice in one process) keeps the first.
+    let _ = match format {
+        config::LogFormat::Text => builder.try_init(),
+        config::LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+    };
 }
 
 /// Load the rules on a blocking thread.

@@ -87,7 +87,7 @@ pub(crate) async fn serve(
                 Ok(conn) => conn,
                 Err(e) => {
                     // Out of descriptors and the like: wait a little rather than spin.
-                    eprintln!("warning: serve: accept failed: {e}");
+                    tracing::warn!("accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -128,6 +128,6 @@ pub(crate) async fn serve(
     }
     drop(listener);
     if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
-        eprintln!("warning: serve: connections still open after the shutdown grace period; closing them");
+        tracing::warn!("connections still open after the shutdown grace period; closing them");
     }
 }

@@ -320,16 +320,16 @@ impl Wal {
                     let file = OpenOptions::new().write(true).open(&segment.path)?;
                     file.set_len(good)?;
                     file.sync_all()?;
-                    eprintln!(
-                        "warning: serve: wal: cut {} bytes of an unfinished record off {} ({why})",
+                    tracing::warn!(
+                        "wal: cut {} bytes of an unfinished record off {} ({why})",
                         segment.bytes.saturating_sub(good),
                         segment.path.display()
                     );
                     segment.bytes = good;
                 } else {
                     stats.damaged += 1;
-                    eprintln!(
-                        "error: serve: wal: {} is damaged after byte {good} ({why}); the rest of it is \
+                    tracing::error!(
+                        "wal: {} is damaged after byte {good} ({why}); the rest of it is \
                          not replayed",
                         segment.path.display()
                     );
@@ -784,7 +784,7 @@ pub(crate) fn run_writer(
                 if let Some(wal) = wal
                     && let Err(e) = wal.sync_if_due()
                 {
-                    eprintln!("error: serve: wal: sync failed: {e}");
+                    tracing::error!("wal: sync failed: {e}");
                 }
                 continue;
             }
@@ -807,7 +807,7 @@ pub(crate) fn run_writer(
                 }
                 Err(e) => {
                     metrics.wal_error();
-                    eprintln!("error: serve: wal: cannot append to {}: {e}", wal.options.dir.display());
+                    tracing::error!("wal: cannot append to {}: {e}", wal.options.dir.display());
                     for p in group {
                         if let Some(reply) = p.reply {
                             let _ = reply.send(Err(format!("the write-ahead log cannot be written: {e}")));

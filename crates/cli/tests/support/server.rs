@@ -64,10 +64,11 @@ impl Server {
             let line = stderr
                 .recv_timeout(Duration::from_secs(120))
                 .unwrap_or_else(|_| panic!("tripline serve did not get ready: {startup:#?}"));
-            if let Some(u) = line.strip_prefix("tripline serve: listening on ") {
-                url = Some(u.to_owned());
+            // Log lines are `<time>  INFO <message>`.
+            if let Some((_, u)) = line.split_once(" INFO listening on ") {
+                url = Some(u.trim().to_owned());
             }
-            let ready = line == "tripline serve: ready";
+            let ready = line.ends_with(" INFO ready");
             startup.push(line);
             if ready {
                 break;
@@ -94,10 +95,7 @@ impl Server {
         // The readers end at end of file: every line is in.
         let stderr: Vec<String> = self.stderr.iter().collect();
         assert!(exit.success(), "serve exited with {exit}: {stderr:#?}");
-        assert!(
-            stderr.iter().any(|l| l.starts_with("tripline serve: stopped after")),
-            "{stderr:#?}"
-        );
+        assert!(stderr.iter().any(|l| l.contains(" INFO stopped after")), "{stderr:#?}");
         (self.stdout.iter().collect(), stderr)
     }
 
