@@ -1110,7 +1110,7 @@ async fn run(args: Args) -> Result<(), String> {
             .iter()
             .map(|(name, (n, t, w))| {
                 format!(
-                    "{name} ×{n}: CPU {:.0} % ({:.2} µs/event), waited for a CPU {:.0} %",
+                    "{name} ×{n}: CPU {:.0} % ({:.2} µs/event), runnable but waiting for a CPU {:.0} %",
                     cpu(*t),
                     per_event(*t),
                     *w as f64 / 1e9 / secs * 100.0
@@ -1120,8 +1120,9 @@ async fn run(args: Args) -> Result<(), String> {
         let _ = writeln!(r, "threads      {}", text.join("; "));
         let _ = writeln!(
             r,
-            "             (tripline-serve: async workers and the blocking pool that parses bodies and writes the \
-             file sink; tripline-engine: the rules; tripline-wal: the log's writer)"
+            "             (% of one core, summed over a name's threads; tripline-serve: async workers and the \
+             blocking pool that parses bodies and writes the file sink; tripline-engine: the rules; tripline-wal: \
+             the log's writer)"
         );
         let _ = writeln!(
             r,
