@@ -331,9 +331,9 @@ struct Hunter<'a> {
 }
 
 impl Consumer for Hunter<'_> {
-    fn wants(&mut self, text: &str, time: f64) -> bool {
+    fn wants(&mut self, text: &str, meta: &tripline_engine::event::Metadata, time: f64) -> bool {
         self.set.observe_time(time);
-        self.set.select(text, &mut self.selection)
+        self.set.select_event(text, meta, &mut self.selection)
     }
 
     fn row(&mut self, row: tripline_engine::row::Row) {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use tripline_engine::event::EventBuilder;
+use tripline_engine::event::{EventBuilder, Metadata};
 use tripline_engine::json::JsonError;
 use tripline_engine::needs::Needs;
 use tripline_engine::row::Row;
@@ -109,8 +109,8 @@ pub(crate) fn read_all(
 pub(crate) trait Consumer {
     /// Whether to parse the event with this text and time into a row (for [`Consumer::row`]);
     /// an event it does not want is still counted as read. Every event by default.
-    fn wants(&mut self, text: &str, time: f64) -> bool {
-        let _ = (text, time);
+    fn wants(&mut self, text: &str, meta: &Metadata, time: f64) -> bool {
+        let _ = (text, meta, time);
         true
     }
 
@@ -195,7 +195,7 @@ impl<C: Consumer> Sink for RowSink<C> {
         // event without a timestamp the time it was received.
         let time = e.time.unwrap_or(self.now);
         self.events += 1;
-        if self.consumer.wants(e.text, time) {
+        if self.consumer.wants(e.text, e.meta, time) {
             let row = if e.json {
                 self.builder.json_at(e.text, e.meta, time)?
             } else {

@@ -165,7 +165,7 @@ fn work(
         for (k, e) in batch.events.iter().enumerate() {
             let text = &batch.text[e.start..e.end];
             set.observe_time(e.time);
-            if !set.select(text, &mut selection) {
+            if !set.select_event(text, &batch.metas[e.meta], &mut selection) {
                 continue;
             }
             builder.set_next_seq(batch.first_seq + k as u64);

@@ -16,12 +16,13 @@
 //! `\u` escape selects every rule, since an escape can spell a literal the text does not contain.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use tripline_engine::event::Metadata;
 use tripline_engine::expr::EvalContext;
 use tripline_engine::limits::LimitReached;
 use tripline_engine::needs::Needs;
 use tripline_engine::plan::Plan;
 use tripline_engine::row::{Row, TIME};
-use tripline_engine::value::Value;
+use tripline_engine::value::{Text, Value};
 use tripline_spl::{Code, Diagnostic, ExpandOptions, MacroTable, analyze};
 
 use crate::{Detection, Finding};
@@ -112,6 +113,9 @@ pub struct Prefilter {
     /// Per rule: clauses that must all hold, each a list of literal ids any one of which does.
     /// A rule without clauses can match any event.
     clauses: Vec<Vec<Vec<usize>>>,
+    /// Per rule: the values `source` and `sourcetype` must have to get past its first command
+    /// (lowercased); `None`: any. Checked before the text is scanned.
+    gates: Vec<[Option<Vec<Text>>; 2]>,
 }
 
 /// A JSON `\u` escape, which can spell a literal the text does not contain: text with one selects
@@ -121,7 +125,13 @@ const ESCAPE: &str = "\\u";
 impl Prefilter {
     /// As [`RuleSet::select`]: which rules can match an event with this text; whether any can.
     pub fn select_into(&self, text: &str, selection: &mut Selection) -> bool {
-        self.select(text, &mut selection.selected, &mut selection.found)
+        self.select(text, None, selection)
+    }
+
+    /// As [`RuleSet::select_event`]: which rules can match an event with this text and
+    /// metadata; whether any can.
+    pub fn select_event(&self, text: &str, meta: &Metadata, selection: &mut Selection) -> bool {
+        self.select(text, Some(meta), selection)
     }
 
     fn new(plans: &[&Plan]) -> Prefilter {
@@ -166,18 +176,61 @@ impl Prefilter {
         if matcher.is_none() {
             clauses.iter_mut().for_each(Vec::clear);
         }
-        Prefilter { matcher, clauses }
+        let gates = plans
+            .iter()
+            .map(|p| [p.required_values("source"), p.required_values("sourcetype")])
+            .collect();
+        Prefilter {
+            matcher,
+            clauses,
+            gates,
+        }
     }
 
-    /// Set `selected[i]` for each rule that can match `text`; whether any can.
-    fn select(&self, text: &str, selected: &mut Vec<bool>, found: &mut Vec<bool>) -> bool {
+    /// Set `selected[i]` for each rule that can match an event with this text (and, when given,
+    /// this metadata); whether any can.
+    fn select(&self, text: &str, meta: Option<&Metadata>, selection: &mut Selection) -> bool {
+        let n = self.clauses.len();
+        let Selection {
+            selected,
+            found,
+            gate_key,
+            gate,
+        } = selection;
         selected.clear();
-        let everything = |selected: &mut Vec<bool>| {
-            selected.resize(self.clauses.len(), true);
-            !selected.is_empty()
+        match meta {
+            None => {
+                gate.clear();
+                gate.resize(n, true);
+                *gate_key = None;
+            }
+            Some(m) => {
+                // Consecutive events nearly always share their source and sourcetype.
+                let same = gate_key
+                    .as_ref()
+                    .is_some_and(|(s, t)| *s == m.source && *t == m.sourcetype);
+                if !same || gate.len() != n {
+                    gate.clear();
+                    gate.extend(
+                        self.gates
+                            .iter()
+                            .map(|g| admits(g[0].as_deref(), &m.source) && admits(g[1].as_deref(), &m.sourcetype)),
+                    );
+                    *gate_key = Some((m.source.clone(), m.sourcetype.clone()));
+                }
+                if !gate.iter().any(|&g| g) {
+                    // No rule takes events from here: not even worth scanning.
+                    selected.resize(n, false);
+                    return false;
+                }
+            }
+        }
+        let everything = |selected: &mut Vec<bool>, gate: &[bool]| {
+            selected.extend_from_slice(gate);
+            gate.iter().any(|&g| g)
         };
         let Some(matcher) = &self.matcher else {
-            return everything(selected);
+            return everything(selected, gate);
         };
         let escape = matcher.patterns_len() - 1;
         found.clear();
@@ -186,11 +239,11 @@ impl Prefilter {
             found[m.pattern().as_usize()] = true;
         }
         if found[escape] {
-            return everything(selected);
+            return everything(selected, gate);
         }
         let mut any = false;
-        for rule in &self.clauses {
-            let ok = rule.iter().all(|clause| clause.iter().any(|&i| found[i]));
+        for (rule, &open) in self.clauses.iter().zip(gate.iter()) {
+            let ok = open && rule.iter().all(|clause| clause.iter().any(|&i| found[i]));
             any |= ok;
             selected.push(ok);
         }
@@ -198,11 +251,20 @@ impl Prefilter {
     }
 }
 
+/// Whether a metadata value is one of the values a rule requires (`None`: any value).
+fn admits(required: Option<&[Text]>, value: &str) -> bool {
+    required.is_none_or(|values| values.iter().any(|v| v.eq_ignore_ascii_case(value)))
+}
+
 /// Scratch space for [`RuleSet::select`], reused from one event to the next.
 #[derive(Debug, Default)]
 pub struct Selection {
     selected: Vec<bool>,
     found: Vec<bool>,
+    /// The (source, sourcetype) the metadata gate below was computed for.
+    gate_key: Option<(Text, Text)>,
+    /// Per rule: whether the event's metadata allows it.
+    gate: Vec<bool>,
 }
 
 impl Selection {
@@ -273,6 +335,13 @@ impl RuleSet {
     /// it would change nothing.
     pub fn select(&self, text: &str, selection: &mut Selection) -> bool {
         self.prefilter.select_into(text, selection)
+    }
+
+    /// As [`RuleSet::select`], and also by the event's metadata: a rule whose first command
+    /// requires a `source` or `sourcetype` the event does not have is left out before the text
+    /// is scanned (the metadata is what the row's fields will be: it wins over JSON keys).
+    pub fn select_event(&self, text: &str, meta: &Metadata, selection: &mut Selection) -> bool {
+        self.prefilter.select_event(text, meta, selection)
     }
 
     /// The set's prefilter, to decide on another thread which events any rule can match.

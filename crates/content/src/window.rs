@@ -683,6 +683,12 @@ impl WindowedRuleSet {
         self.set.select(text, selection)
     }
 
+    /// Which rules can match an event with this text and metadata (see
+    /// [`RuleSet::select_event`]).
+    pub fn select_event(&self, text: &str, meta: &tripline_engine::event::Metadata, selection: &mut Selection) -> bool {
+        self.set.select_event(text, meta, selection)
+    }
+
     /// Note an event's time (every event read, selected or not) at `now` by the caller's clock:
     /// advances the watermark and closes the windows it passes, their findings into `out`.
     pub fn observe(&mut self, time: f64, now: f64, ctx: &EvalContext, out: &mut Vec<Finding>) {

@@ -73,7 +73,7 @@ fn both_ways(
         let Some(r) = row(&mut builder) else { continue };
         every.push(r, &ctx);
         chosen.observe_time(time);
-        if chosen.select(&e.text, &mut selection) {
+        if chosen.select_event(&e.text, &e.meta, &mut selection) {
             let r = row(&mut builder).expect("parsed once already");
             chosen.push_selected(r, &selection, &ctx);
         } else {

@@ -90,6 +90,13 @@ impl Plan {
         self.ops.first().map(|op| op.required_literals()).unwrap_or_default()
     }
 
+    /// The values a metadata field (`source`, `sourcetype`, ...) must have for an event to get
+    /// past the first command (lowercased), or `None` when it does not pin the field.
+    #[must_use]
+    pub fn required_values(&self, field: &str) -> Option<Vec<crate::value::Text>> {
+        self.ops.first().and_then(|op| op.required_values(field))
+    }
+
     /// The index of the first blocking command (the end of the streaming prefix), if any.
     #[must_use]
     pub fn streaming_prefix_len(&self) -> usize {

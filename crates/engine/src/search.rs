@@ -182,6 +182,35 @@ impl Predicate {
         }
     }
 
+    /// The values one of the event's metadata fields (`source`, `sourcetype`, `host`, `index`)
+    /// must have for the predicate to hold — lowercased, compared without regard to case — or
+    /// `None` when the predicate does not pin it to a list of plain values. Known before an event
+    /// is parsed, so an event whose metadata no rule accepts need not even be scanned.
+    #[must_use]
+    pub fn required_values(&self, field: &str) -> Option<Vec<Text>> {
+        match self {
+            // Every conjunct must hold: any one that pins the field is a necessary condition.
+            Predicate::And(items) => items.iter().find_map(|p| p.required_values(field)),
+            // One alternative holds: the union, if every alternative pins the field.
+            Predicate::Or(items) => {
+                let mut union = Vec::new();
+                for item in items {
+                    union.extend(item.required_values(field)?);
+                }
+                Some(union)
+            }
+            Predicate::Eq(f, ValueMatcher::Exact(v)) if f == field => Some(vec![v.clone()]),
+            Predicate::In(f, ms) if f == field => ms
+                .iter()
+                .map(|m| match m {
+                    ValueMatcher::Exact(v) => Some(v.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+
     /// Every field the predicate reads (`_raw` for terms, `_time` for time bounds).
     pub fn fields(&self, out: &mut Vec<Text>) {
         match self {
@@ -456,6 +485,28 @@ mod tests {
         // Without _raw (after stats) a term matches nothing, but `*` matches everything.
         assert!(!pred("anonymous").matches(&row(&[("count", "1")])));
         assert!(pred("*").matches(&row(&[("count", "1")])));
+    }
+
+    #[test]
+    fn required_values_of_metadata() {
+        let vals = |spl: &str, field: &str| -> Option<Vec<String>> {
+            pred(spl)
+                .required_values(field)
+                .map(|v| v.into_iter().map(|t| t.to_string()).collect())
+        };
+        assert_eq!(
+            vals("sourcetype=\"Google:GCP:PubSub:Message\" data.x=1", "sourcetype"),
+            Some(vec!["google:gcp:pubsub:message".to_owned()])
+        );
+        assert_eq!(
+            vals("(sourcetype=a x=1) OR sourcetype IN (b, c)", "sourcetype"),
+            Some(vec!["a".to_owned(), "b".to_owned(), "c".to_owned()])
+        );
+        assert_eq!(vals("source=kubernetes verb=get", "sourcetype"), None);
+        // Not pinned: a wildcard, a negation, an alternative without it.
+        assert_eq!(vals("sourcetype=aws:*", "sourcetype"), None);
+        assert_eq!(vals("NOT sourcetype=a", "sourcetype"), None);
+        assert_eq!(vals("sourcetype=a OR verb=get", "sourcetype"), None);
     }
 
     #[test]

@@ -325,7 +325,10 @@ impl Engine {
                 continue;
             }
             let Some(full) = event.full else { continue };
-            if !cluster.rules.select(&full.text, &mut cluster.selection) {
+            if !cluster
+                .rules
+                .select_event(&full.text, &full.meta, &mut cluster.selection)
+            {
                 continue;
             }
             let row = if full.json {

@@ -492,11 +492,14 @@ impl tripline_ingest::Sink for Collect<'_> {
             self.wrong_shape.get_or_insert(e.shape);
             return Ok(());
         }
-        let full = self.prefilter.select_into(e.text, &mut self.selection).then(|| Full {
-            text: e.text.to_owned(),
-            json: e.json,
-            meta: e.meta.clone(),
-        });
+        let full = self
+            .prefilter
+            .select_event(e.text, e.meta, &mut self.selection)
+            .then(|| Full {
+                text: e.text.to_owned(),
+                json: e.json,
+                meta: e.meta.clone(),
+            });
         self.events.push(Event {
             // An event without a time takes the time it was received, as in Splunk.
             time: e.time.unwrap_or(self.received),

@@ -69,6 +69,12 @@ pub trait Operator: Send + fmt::Debug {
         Vec::new()
     }
 
+    /// The values a metadata field of every row this command passes must have (see
+    /// [`crate::search::Predicate::required_values`]); only `search` knows any.
+    fn required_values(&self, _field: &str) -> Option<Vec<crate::value::Text>> {
+        None
+    }
+
     /// For merging partial states (`stats`, `eventstats`, `dedup`): the state as `Any`.
     fn as_any_mut(&mut self) -> &mut dyn Any;
 

@@ -55,6 +55,10 @@ impl Operator for Search {
         self.predicate.required_literals()
     }
 
+    fn required_values(&self, field: &str) -> Option<Vec<crate::value::Text>> {
+        self.predicate.required_values(field)
+    }
+
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
