@@ -247,18 +247,23 @@ async fn crash_and_compare(windows: &str, in_flight: usize) {
     assert!(lines >= got.len());
 }
 
-/// `tripline_wal_segments_deleted_total` now.
-async fn segments_deleted(c: &reqwest::Client, url: &str) -> u64 {
-    let text = c
-        .get(format!("{url}/metrics"))
+/// `/metrics` now.
+async fn metrics(c: &reqwest::Client, url: &str) -> String {
+    c.get(format!("{url}/metrics"))
         .bearer_auth(TOKEN)
         .send()
         .await
         .expect("metrics")
         .text()
         .await
-        .expect("text");
-    text.lines()
+        .expect("text")
+}
+
+/// `tripline_wal_segments_deleted_total` now.
+async fn segments_deleted(c: &reqwest::Client, url: &str) -> u64 {
+    metrics(c, url)
+        .await
+        .lines()
         .find_map(|l| l.strip_prefix("tripline_wal_segments_deleted_total "))
         .and_then(|n| n.parse().ok())
         .expect("the metric")
@@ -311,15 +316,7 @@ retry = {{ max_attempts = 1 }}
     assert!(statuses.contains_key(&200), "{statuses:?}");
     assert_eq!(statuses.get(&429), Some(&1), "{statuses:?}");
     assert_eq!(retry_after.expect("Retry-After"), "3");
-    let metrics = c
-        .get(format!("{}/metrics", server.url))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics(&c, &server.url).await;
     assert!(
         metrics.contains("tripline_requests_rejected_total{reason=\"overloaded\"} 1"),
         "{metrics}"
