@@ -367,7 +367,8 @@ fn default_segment_size() -> ByteSize {
     ByteSize(64 << 20)
 }
 fn default_wal_max() -> ByteSize {
-    ByteSize(4 << 30)
+    // 10-minute windows at 100,000 events/s keep about 10 GB (see docs/serve.md, sizing).
+    ByteSize(16 << 30)
 }
 
 fn default_listen() -> SocketAddr {
