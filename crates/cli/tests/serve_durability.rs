@@ -325,3 +325,68 @@ retry = {{ max_attempts = 1 }}
     drop(stuck);
     server.kill();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_rules_and_a_broken_rule_keeps_the_old_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = prepare(dir.path(), WHOLE, FILE_SINK);
+    let server = Server::start(&text, &[], dir.path());
+    let c = client();
+    let rules = server
+        .startup
+        .iter()
+        .find_map(|l| {
+            l.split_once(" INFO ")
+                .and_then(|(_, m)| m.strip_suffix(" rules loaded"))
+        })
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("the number of rules loaded");
+    // A second streaming rule: the reload takes it.
+    std::fs::write(
+        dir.path().join("rules/second.yml"),
+        STREAMING_RULE
+            .replace("name: Request Refused", "name: Request Refused Again")
+            .replace(
+                "5d7c3a4e-8f51-4b0a-9c62-1e3f5a7b9d20",
+                "5d7c3a4e-8f51-4b0a-9c62-1e3f5a7b9d21",
+            ),
+    )
+    .expect("rule");
+    let lines = server.signal_and_wait("-HUP", "rules reloaded");
+    let reloaded = lines.last().expect("a line");
+    assert!(
+        reloaded.ends_with(&format!("rules reloaded: {} rules", rules + 1)),
+        "{lines:#?}"
+    );
+    // A reload is all or nothing: a rule file that does not parse, or a rules directory that is
+    // gone, keeps the old rules (all of them) running.
+    std::fs::write(dir.path().join("rules/broken.yml"), "name: Broken\nsearch: [unclosed\n").expect("rule");
+    let lines = server.signal_and_wait("-HUP", "were not reloaded");
+    assert!(lines.iter().any(|l| l.contains("rules/broken.yml")), "{lines:#?}");
+    assert!(lines.last().expect("a line").contains(" ERROR "), "{lines:#?}");
+    std::fs::remove_file(dir.path().join("rules/broken.yml")).expect("remove");
+    std::fs::rename(dir.path().join("rules"), dir.path().join("rules.off")).expect("rename");
+    let lines = server.signal_and_wait("-HUP", "were not reloaded");
+    assert!(lines.last().expect("a line").contains(" ERROR "), "{lines:#?}");
+    std::fs::rename(dir.path().join("rules.off"), dir.path().join("rules")).expect("rename");
+    let text = metrics(&c, &server.url).await;
+    assert!(text.contains("tripline_rule_reloads_total{result=\"ok\"} 1"), "{text}");
+    assert!(
+        text.contains("tripline_rule_reloads_total{result=\"error\"} 2"),
+        "{text}"
+    );
+    // Both streaming rules answer after the reload.
+    let body =
+        std::fs::read_to_string(datasets().join("kubernetes_unauthenticated_api_sweep/attack.jsonl")).expect("dataset");
+    let r = c
+        .post(format!("{}/ingest/prod", server.url))
+        .bearer_auth(TOKEN)
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    server.stop();
+    let findings = std::fs::read_to_string(dir.path().join("findings.jsonl")).expect("findings");
+    assert!(findings.contains("\"Request Refused Again\""), "{findings}");
+}

@@ -170,10 +170,16 @@ fn apply_flags(config: &mut Config, args: &ServeArgs) {
 }
 
 /// Load the rules: the production and experimental detections of the pack, compiled.
-fn load(config: &Config) -> anyhow::Result<(RuleSet, EvalContext)> {
-    let Some((mut content, _failed)) = crate::hunt::load_rules(&config.rules, &config.macros, false, false)? else {
+/// At start a rule file that fails to load is reported and the others run (one bad rule never
+/// stops the others); a reload (`strict`) is all or nothing, so a rules directory caught half
+/// written, or gone for a moment, does not silently drop detections from a running service.
+fn load(config: &Config, strict: bool) -> anyhow::Result<(RuleSet, EvalContext)> {
+    let Some((mut content, failed)) = crate::hunt::load_rules(&config.rules, &config.macros, false, false)? else {
         anyhow::bail!("a macro file cannot be read");
     };
+    if strict && failed {
+        anyhow::bail!("some rule files or paths could not be loaded (reported above)");
+    }
     let detections: Vec<_> = content
         .detections
         .iter()
@@ -310,7 +316,7 @@ async fn serve(
     });
 
     // The rules load while /healthz already answers and /readyz says not yet.
-    let loaded = load_blocking(&config).await?;
+    let loaded = load_blocking(&config, false).await?;
     let (set, ctx) = match loaded {
         Ok(l) => l,
         Err(e) => {
@@ -379,7 +385,7 @@ async fn serve(
             () = shutdown_signal() => break,
             () = hangup() => {
                 tracing::info!("SIGHUP: reloading the rules");
-                match load_blocking(&config).await {
+                match load_blocking(&config, true).await {
                     Ok(Ok((rules, ctx))) => {
                         if reload_tx.send(engine::Reload { rules, ctx }).is_err() {
                             break;
@@ -455,7 +461,7 @@ fn init_logs(format: config::LogFormat) {
 }
 
 /// Load the rules on a blocking thread.
-async fn load_blocking(config: &Config) -> anyhow::Result<anyhow::Result<(RuleSet, EvalContext)>> {
+async fn load_blocking(config: &Config, strict: bool) -> anyhow::Result<anyhow::Result<(RuleSet, EvalContext)>> {
     let c = Config {
         rules: config.rules.clone(),
         macros: config.macros.clone(),
@@ -463,7 +469,7 @@ async fn load_blocking(config: &Config) -> anyhow::Result<anyhow::Result<(RuleSe
         windows: config.windows.clone(),
         ..Config::default()
     };
-    tokio::task::spawn_blocking(move || load(&c))
+    tokio::task::spawn_blocking(move || load(&c, strict))
         .await
         .context("loading the rules")
 }

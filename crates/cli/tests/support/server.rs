@@ -99,6 +99,24 @@ impl Server {
         (self.stdout.iter().collect(), stderr)
     }
 
+    /// Send a signal (`-HUP`, ...) and wait until a stderr line contains `needle`; the lines
+    /// read on the way, that one last.
+    pub(crate) fn signal_and_wait(&self, which: &str, needle: &str) -> Vec<String> {
+        signal(&self.child, which);
+        let mut lines = Vec::new();
+        loop {
+            let line = self
+                .stderr
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("no `{needle}` after {which}: {lines:#?}"));
+            let done = line.contains(needle);
+            lines.push(line);
+            if done {
+                return lines;
+            }
+        }
+    }
+
     /// SIGKILL: no chance to flush, checkpoint or deliver anything.
     pub(crate) fn kill(mut self) {
         signal(&self.child, "-KILL");
