@@ -273,6 +273,20 @@ pub struct WindowStats {
     pub rows_held: u64,
 }
 
+/// Totals over several sets (clusters, and sets already retired, whose gauges are zero).
+impl std::ops::AddAssign for WindowStats {
+    fn add_assign(&mut self, other: WindowStats) {
+        self.late_rows += other.late_rows;
+        self.capped_rows += other.capped_rows;
+        self.capped_windows += other.capped_windows;
+        self.windows_closed += other.windows_closed;
+        self.windows_unchanged += other.windows_unchanged;
+        self.open_windows += other.open_windows;
+        self.open_panes += other.open_panes;
+        self.rows_held += other.rows_held;
+    }
+}
+
 /// One pane of a rule: the rows of its events that came out of the row-local prefix.
 #[derive(Debug, Default)]
 struct Pane {

@@ -190,14 +190,21 @@ impl Engine {
             if stopping.load(Ordering::Relaxed) && !final_flush {
                 // Close every window through the log, so a crash during shutdown replays it.
                 final_flush = true;
-                if self.writer.send(Pending::new(Entry::Flush(None), None)).is_err() {
+                if self
+                    .writer
+                    .send(Pending::new(Entry::Flush(None), None, self.wal.is_some()))
+                    .is_err()
+                {
                     break;
                 }
             }
             if let Ok(reload) = reloads.try_recv()
                 && !final_flush
                 && self.pending_reload.is_none()
-                && self.writer.send(Pending::new(Entry::Flush(None), None)).is_ok()
+                && self
+                    .writer
+                    .send(Pending::new(Entry::Flush(None), None, self.wal.is_some()))
+                    .is_ok()
             {
                 // The old rules close their windows at the marker; the new ones start after it.
                 self.pending_reload = Some(reload);
@@ -375,7 +382,7 @@ impl Engine {
             }
             if self
                 .writer
-                .send(Pending::new(Entry::Flush(Some(name.clone())), None))
+                .send(Pending::new(Entry::Flush(Some(name.clone())), None, self.wal.is_some()))
                 .is_ok()
             {
                 cluster.flush_requested = true;
@@ -399,12 +406,8 @@ impl Engine {
                 // Keep the cluster's watermark: events late before stay late.
                 fresh.observe(w + self.options.allowed_lateness, now, &self.ctx, &mut self.findings);
             }
-            let old = std::mem::replace(&mut cluster.rules, fresh).stats();
-            self.retired.late_rows += old.late_rows;
-            self.retired.capped_rows += old.capped_rows;
-            self.retired.capped_windows += old.capped_windows;
-            self.retired.windows_closed += old.windows_closed;
-            self.retired.windows_unchanged += old.windows_unchanged;
+            // Flushed at the marker: only its counters remain.
+            self.retired += std::mem::replace(&mut cluster.rules, fresh).stats();
         }
         tracing::info!("rules reloaded: {} rules", self.template.len());
         self.metrics.reload("ok");
@@ -419,12 +422,7 @@ impl Engine {
             .map(|(k, _)| k.clone());
         if let Some(mut cluster) = oldest.and_then(|k| self.clusters.remove(&k)) {
             cluster.rules.flush(&self.ctx, &mut self.findings);
-            let s = cluster.rules.stats();
-            self.retired.late_rows += s.late_rows;
-            self.retired.capped_rows += s.capped_rows;
-            self.retired.capped_windows += s.capped_windows;
-            self.retired.windows_closed += s.windows_closed;
-            self.retired.windows_unchanged += s.windows_unchanged;
+            self.retired += cluster.rules.stats();
         }
     }
 
@@ -453,15 +451,7 @@ impl Engine {
             .store(self.suppressor.suppressed(), Ordering::Relaxed);
         let mut total = self.retired;
         for cluster in self.clusters.values() {
-            let s = cluster.rules.stats();
-            total.late_rows += s.late_rows;
-            total.capped_rows += s.capped_rows;
-            total.capped_windows += s.capped_windows;
-            total.windows_closed += s.windows_closed;
-            total.windows_unchanged += s.windows_unchanged;
-            total.open_windows += s.open_windows;
-            total.open_panes += s.open_panes;
-            total.rows_held += s.rows_held;
+            total += cluster.rules.stats();
         }
         self.metrics.set_window(total, self.clusters.len() as u64);
     }

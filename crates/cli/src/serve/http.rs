@@ -282,6 +282,9 @@ async fn accept(
     let encoding = headers.get(header::CONTENT_ENCODING).cloned();
     let prefilter = Arc::clone(&state.prefilter.read().unwrap_or_else(PoisonError::into_inner));
     let (max_body, max_event_size) = (state.max_body, state.max_event_size);
+    let log = state.wal.is_some();
+    let (reply, logged) = tokio::sync::oneshot::channel();
+    // Parsing and encoding for the log both copy the whole body: on the blocking pool.
     let parsed = tokio::task::spawn_blocking(move || {
         parse(
             &body,
@@ -292,6 +295,11 @@ async fn accept(
             max_body,
             max_event_size,
         )
+        .map(|p| {
+            let cluster = p.batch.cluster.clone();
+            let pending = Pending::new(Entry::Batch(p.batch), Some(reply), log);
+            (pending, cluster, p.accepted, p.skipped, p.by_sourcetype)
+        })
     })
     .await;
     let parsed = match parsed {
@@ -312,40 +320,22 @@ async fn accept(
         }
     };
 
-    let Parsed {
-        batch,
-        accepted,
-        skipped,
-        by_sourcetype,
-    } = parsed;
-    let cluster = batch.cluster.clone();
-    let (reply, logged) = tokio::sync::oneshot::channel();
-    let pending = Pending::new(Entry::Batch(batch), Some(reply));
-    let written = if state.writer.send(pending).is_ok() {
-        logged.await
-    } else {
-        Ok(Err("shutting down".to_owned()))
+    let (pending, cluster, accepted, skipped, by_sourcetype) = parsed;
+    // 503 with Retry-After: the writer is gone (shutting down) or the log cannot be written.
+    let unavailable = |why: Rejection, message: String| {
+        release();
+        let mut response = refuse(&state, why, StatusCode::SERVICE_UNAVAILABLE, message);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(state.retry_after));
+        response
     };
-    match written {
+    if state.writer.send(pending).is_err() {
+        return unavailable(Rejection::NotReady, "shutting down; retry later".into());
+    }
+    match logged.await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            release();
-            let why = if e == "shutting down" {
-                Rejection::NotReady
-            } else {
-                Rejection::WalError
-            };
-            let mut response = refuse(
-                &state,
-                why,
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("{e}; retry later"),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(state.retry_after));
-            return response;
-        }
+        Ok(Err(e)) => return unavailable(Rejection::WalError, format!("{e}; retry later")),
         Err(_) => {
             release();
             return refuse(

@@ -741,11 +741,16 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// An entry to append; `reply` hears the outcome.
-    pub(crate) fn new(entry: Entry, reply: Option<tokio::sync::oneshot::Sender<Result<(), String>>>) -> Pending {
-        let payload = encode(&entry);
+    /// An entry to append (encoded here, so on the caller's thread, when `log`: the log is
+    /// on); `reply` hears the outcome.
+    pub(crate) fn new(
+        entry: Entry,
+        reply: Option<tokio::sync::oneshot::Sender<Result<(), String>>>,
+        log: bool,
+    ) -> Pending {
+        let payload = if log { encode(&entry) } else { Vec::new() };
         let mut max_time = HashMap::new();
-        if let Entry::Batch(batch) = &entry {
+        if let (true, Entry::Batch(batch)) = (log, &entry) {
             note_times(&mut max_time, batch);
         }
         Pending {
@@ -923,7 +928,7 @@ mod tests {
             let wal = Wal::open(opts.clone()).expect("open");
             assert!(replayed(&wal).is_empty());
             for e in entries {
-                wal.append(&[Pending::new(e, None)]).expect("append");
+                wal.append(&[Pending::new(e, None, true)]).expect("append");
             }
             assert!(wal.segments() >= 2);
         }
@@ -932,7 +937,9 @@ mod tests {
         assert_eq!(got.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![0, 1, 2]);
         assert_eq!(got.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>(), expected);
         // Appends after a replay continue the numbering.
-        let seqs = wal.append(&[Pending::new(Entry::Flush(None), None)]).expect("append");
+        let seqs = wal
+            .append(&[Pending::new(Entry::Flush(None), None, true)])
+            .expect("append");
         assert_eq!(seqs, vec![3]);
     }
 
@@ -950,8 +957,9 @@ mod tests {
         let path;
         {
             let wal = Wal::open(options(dir.path())).expect("open");
-            wal.append(&[Pending::new(batch("a", &[1.0]), None)]).expect("append");
-            wal.append(&[Pending::new(batch("a", &[2.0, 3.0]), None)])
+            wal.append(&[Pending::new(batch("a", &[1.0]), None, true)])
+                .expect("append");
+            wal.append(&[Pending::new(batch("a", &[2.0, 3.0]), None, true)])
                 .expect("append");
             path = lock(&wal.inner).segments[0].path.clone();
         }
@@ -969,7 +977,8 @@ mod tests {
         assert!(stats.torn_tail);
         assert_eq!(seqs, vec![0]);
         assert_eq!(
-            wal.append(&[Pending::new(Entry::Flush(None), None)]).expect("append"),
+            wal.append(&[Pending::new(Entry::Flush(None), None, true)])
+                .expect("append"),
             vec![1]
         );
         drop(wal);
@@ -986,7 +995,8 @@ mod tests {
         let path;
         {
             let wal = Wal::open(options(dir.path())).expect("open");
-            wal.append(&[Pending::new(batch("a", &[1.0]), None)]).expect("append");
+            wal.append(&[Pending::new(batch("a", &[1.0]), None, true)])
+                .expect("append");
             path = lock(&wal.inner).segments[0].path.clone();
         }
         let mut bytes = std::fs::read(&path).expect("read");
@@ -1007,7 +1017,8 @@ mod tests {
         let wal = Wal::open(opts.clone()).expect("open");
         wal.replay(|_| {}).expect("replay");
         for times in [[100.0], [200.0], [300.0]] {
-            wal.append(&[Pending::new(batch("a", &times), None)]).expect("append");
+            wal.append(&[Pending::new(batch("a", &times), None, true)])
+                .expect("append");
         }
         assert_eq!(wal.segments(), 3);
         let horizon = |h: f64| HashMap::from([("a".to_owned(), h)]);
